@@ -1,0 +1,444 @@
+// Package bot is itbot's domain: requests and their lifecycle,
+// institutions, people and roles, the policies, the command router shared by
+// every adapter, approvals, the executor and the notifier. It declares the
+// interfaces it needs from the outside world (Store, Exchange, DVS, Poster)
+// and imports none of the packages that implement them.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Actor is who does something: a person on a platform, or the bot itself
+// (Person nil).
+type Actor struct {
+	Person   *Person
+	Platform string
+}
+
+// System is the bot acting on its own (the scheduler, the executor).
+var System = Actor{Platform: SystemActor}
+
+// Email returns the actor's identity for the audit trail.
+func (a Actor) Email() string {
+	if a.Person == nil {
+		return SystemActor
+	}
+	return a.Person.Email
+}
+
+// Bot is the service at the centre: adapters hand it commands through the
+// Router; it keeps requests in the Store, runs approved actions through
+// Exchange and DVS, and tells people through the Notifier.
+type Bot struct {
+	Store    Store
+	Exchange Exchange
+	DVS      DVS
+	Notify   *Notifier
+	Policy   *Policy
+	SLA      SLAClock
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Sandbox is true when the bot runs against emulated services.
+	Sandbox bool
+
+	running sync.Map // request id -> struct{}: the executor's in-flight set
+}
+
+// New returns a Bot with the default policy, a wall-clock SLA and a
+// notifier with no adapters; callers set the services.
+func New(st Store, log *slog.Logger) *Bot {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Bot{Store: st, Policy: DefaultPolicy(), SLA: WallClockSLA{Budget: 24 * time.Hour}, Now: time.Now, Log: log, Notify: NewNotifier(log)}
+}
+
+func (b *Bot) now() time.Time { return b.Now().UTC().Truncate(time.Millisecond) }
+
+// NewRequest is what a person asks for.
+type NewRequest struct {
+	Type     Type
+	Params   Params
+	Origin   Origin
+	Priority string
+}
+
+// InstitutionOf returns the person's institution.
+func (b *Bot) InstitutionOf(ctx context.Context, p *Person) (*Institution, error) {
+	inst, err := b.Store.Institution(ctx, p.Institution)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(EFORBIDDEN, "policy.unknown_institution", "Code", p.Institution)
+		}
+		return nil, err
+	}
+	return inst, nil
+}
+
+// Submit creates a request for actor: it checks the parameters, the
+// institution's eligibility and the scope, routes the request to approval
+// or approves it at once, stores it with its audit events in one
+// transaction, notifies, and executes it if it needs no one else.
+func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, error) {
+	p := a.Person
+	if !nr.Type.Valid() {
+		return nil, Errorf(EINVALID, "params.bad_type", "Type", string(nr.Type))
+	}
+	if err := ValidateParams(nr.Type, &nr.Params); err != nil {
+		return nil, err
+	}
+	inst, err := b.InstitutionOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	now := b.now()
+	if err := inst.Eligible(now); err != nil {
+		return nil, err
+	}
+	if err := Scope(inst, nr.Type, nr.Params); err != nil {
+		return nil, err
+	}
+	r := &Request{
+		Type: nr.Type, Params: nr.Params, Requester: p.Email, Institution: inst.Code,
+		Origin: nr.Origin, State: StateNew, Priority: nr.Priority, CreatedAt: now, UpdatedAt: now,
+	}
+	if r.Priority == "" {
+		r.Priority = "normal"
+	}
+	evs := []Event{{At: now, Actor: p.Email, Platform: a.Platform, Kind: EventCreated, To: StateNew, Phrase: P("event.created")}}
+	next := StateApproved
+	phrase := P("event.preapproved", "Role", topRole(p))
+	if b.Policy.NeedsApproval(p, nr.Type) {
+		next, phrase = StateAwaitingApproval, P("event.awaiting_approval")
+	} else if slices.Contains(b.Policy.NoApproval, nr.Type) {
+		phrase = P("event.no_approval_needed")
+	}
+	evs = append(evs, Event{At: now, Actor: SystemActor, Platform: a.Platform, Kind: EventTransition, From: StateNew, To: next, Phrase: phrase})
+	r.State = next
+	if next == StateApproved {
+		r.ApprovedBy = SystemActor
+	}
+	b.SLA.Apply(r, evs, now)
+	if err := b.Store.CreateRequest(ctx, r, evs...); err != nil {
+		return nil, err
+	}
+	b.Log.Info("request created", "id", r.ID, "type", r.Type, "requester", r.Requester, "institution", r.Institution, "state", r.State, "platform", a.Platform)
+	b.announce(ctx, r, evs)
+	if r.State == StateAwaitingApproval {
+		b.askApprovers(ctx, r)
+	}
+	if r.State == StateApproved && b.Executable(r.Type) {
+		if done, err := b.Execute(ctx, System, r.ID); err == nil {
+			r = done
+		} else if ErrorCode(err) != ECONFLICT {
+			b.Log.Warn("execute after submit", "id", r.ID, "err", err)
+		}
+		if fresh, err := b.Store.Request(ctx, r.ID); err == nil {
+			r = fresh
+		}
+	}
+	return r, nil
+}
+
+func topRole(p *Person) string {
+	for i := len(AllRoles) - 1; i >= 0; i-- {
+		if p.Has(AllRoles[i]) {
+			return string(AllRoles[i])
+		}
+	}
+	return string(RoleEmployee)
+}
+
+// Executable reports whether the bot executes requests of type t itself.
+func (b *Bot) Executable(t Type) bool { return !b.Policy.IsManual(t) }
+
+// Get returns a request a may see; ENOTFOUND otherwise (a request of
+// another institution does not reveal that it exists).
+func (b *Bot) Get(ctx context.Context, a Actor, id string) (*Request, error) {
+	id, err := ParseID(id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.Store.Request(ctx, id)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(ENOTFOUND, "request.not_found", "ID", id)
+		}
+		return nil, err
+	}
+	if a.Person != nil && !b.Policy.CanSee(a.Person, r) {
+		return nil, Errorf(ENOTFOUND, "request.not_found", "ID", id)
+	}
+	return r, nil
+}
+
+// change is one lifecycle step, done in one store transaction.
+type change struct {
+	to     State // target state; "" for no state change
+	kind   EventKind
+	note   string
+	phrase Phrase
+	from   []State               // allowed current states; nil: the lifecycle decides
+	check  func(*Request) error  // extra rule, run inside the transaction
+	apply  func(*Request, Event) // extra edits, run inside the transaction
+	events func(*Request) []Event
+}
+
+// update applies c to request id as actor a, stores it with its audit
+// event, recomputes the SLA fields and notifies.
+func (b *Bot) update(ctx context.Context, a Actor, id string, c change) (*Request, error) {
+	var stored []Event
+	r, err := b.Store.UpdateRequest(ctx, id, func(r *Request, history []Event) ([]Event, error) {
+		now := b.now()
+		if c.from != nil && !slices.Contains(c.from, r.State) {
+			return nil, Errorf(ECONFLICT, "lifecycle.illegal", "ID", r.ID, "From", string(r.State), "To", string(c.to))
+		}
+		if c.to != "" && c.to != r.State && !CanTransition(r.State, c.to) {
+			return nil, Errorf(ECONFLICT, "lifecycle.illegal", "ID", r.ID, "From", string(r.State), "To", string(c.to))
+		}
+		if c.check != nil {
+			if err := c.check(r); err != nil {
+				return nil, err
+			}
+		}
+		kind := c.kind
+		if kind == "" {
+			kind = EventTransition
+		}
+		ev := Event{At: now, Actor: a.Email(), Platform: a.Platform, Kind: kind, Note: c.note, Phrase: c.phrase}
+		if c.to != "" && c.to != r.State {
+			ev.From, ev.To = r.State, c.to
+			r.State = c.to
+			if c.to.Terminal() {
+				r.ClosedAt = now
+			}
+		}
+		r.UpdatedAt = now
+		if c.apply != nil {
+			c.apply(r, ev)
+		}
+		evs := []Event{ev}
+		b.SLA.Apply(r, append(history, evs...), now)
+		stored = evs
+		return evs, nil
+	})
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(ENOTFOUND, "request.not_found", "ID", id)
+		}
+		return nil, err
+	}
+	b.announce(ctx, r, stored)
+	return r, nil
+}
+
+// Approve approves a request waiting for approval and, if the bot executes
+// its type, executes it.
+func (b *Bot) Approve(ctx context.Context, a Actor, id string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Policy.CanApprove(a.Person, r); err != nil {
+		return nil, err
+	}
+	r, err = b.update(ctx, a, r.ID, change{to: StateApproved, from: []State{StateAwaitingApproval, StateNew},
+		phrase: P("event.approved", "Actor", a.Email()),
+		apply:  func(r *Request, _ Event) { r.ApprovedBy = a.Email() }})
+	if err != nil {
+		return nil, err
+	}
+	if b.Executable(r.Type) {
+		return b.Execute(ctx, a, r.ID)
+	}
+	return r, nil
+}
+
+// Reject ends a request waiting for approval, with a reason.
+func (b *Bot) Reject(ctx context.Context, a Actor, id, reason string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Policy.CanApprove(a.Person, r); err != nil {
+		return nil, err
+	}
+	return b.update(ctx, a, r.ID, change{to: StateRejected, from: []State{StateAwaitingApproval, StateNew}, note: reason,
+		phrase: P("event.rejected", "Actor", a.Email())})
+}
+
+// Cancel ends a request; the requester, their IT contact or an operator may.
+func (b *Bot) Cancel(ctx context.Context, a Actor, id, reason string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Requester != a.Email() && !a.Person.HasAny(RoleOperator, RoleITContact, RoleExpertGroup, RoleAdmin) {
+		return nil, Errorf(EFORBIDDEN, "policy.cannot_cancel")
+	}
+	if _, busy := b.running.Load(r.ID); busy {
+		return nil, Errorf(ECONFLICT, "executor.busy", "ID", r.ID)
+	}
+	return b.update(ctx, a, r.ID, change{to: StateCancelled, note: reason, phrase: P("event.cancelled", "Actor", a.Email())})
+}
+
+// Comment adds a note to a request's trail and thread.
+func (b *Bot) Comment(ctx context.Context, a Actor, id, text string) (*Request, error) {
+	if len(text) == 0 {
+		return nil, Errorf(EINVALID, "params.missing_text")
+	}
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return b.update(ctx, a, r.ID, change{kind: EventComment, note: text, phrase: P("event.comment", "Actor", a.Email())})
+}
+
+// Take assigns a request to the operator a; an approved manual request
+// moves to in_progress.
+func (b *Bot) Take(ctx context.Context, a Actor, id string) (*Request, error) {
+	return b.Assign(ctx, a, id, a.Person)
+}
+
+// Assign gives a request to an operator.
+func (b *Bot) Assign(ctx context.Context, a Actor, id string, to *Person) (*Request, error) {
+	if !to.HasAny(RoleOperator, RoleApprover, RoleAdmin) {
+		return nil, Errorf(EINVALID, "policy.assignee_not_operator", "Person", to.Email)
+	}
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State.Terminal() {
+		return nil, Errorf(ECONFLICT, "lifecycle.closed", "ID", r.ID, "State", string(r.State))
+	}
+	next := State("")
+	if r.State == StateApproved && !b.Executable(r.Type) {
+		next = StateInProgress
+	}
+	return b.update(ctx, a, r.ID, change{to: next, kind: EventAssigned, phrase: P("event.assigned", "Actor", a.Email(), "Assignee", to.Email),
+		apply: func(r *Request, _ Event) { r.Assignee = to.Email }})
+}
+
+// Wait pauses a request's SLA clock: for the requester's information
+// ("info") or for licence procurement ("procurement").
+func (b *Bot) Wait(ctx context.Context, a Actor, id, what, reason string) (*Request, error) {
+	var to State
+	switch Fold(what) {
+	case "info", "informacija", "informaciju":
+		to = StateAwaitingInfo
+	case "procurement", "iepirkums", "iepirkumu", "licence", "licences":
+		to = StateAwaitingProcurement
+	default:
+		return nil, Errorf(EINVALID, "params.bad_wait", "Value", what)
+	}
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return b.update(ctx, a, r.ID, change{to: to, note: reason, phrase: P("event.waiting_"+string(to), "Actor", a.Email())})
+}
+
+// Resume ends a pause and returns the request to the state it was paused
+// from, as the audit history tells.
+func (b *Bot) Resume(ctx context.Context, a Actor, id string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !r.State.Paused() {
+		return nil, Errorf(ECONFLICT, "lifecycle.not_paused", "ID", r.ID, "State", string(r.State))
+	}
+	hist, err := b.Store.Events(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	back := PausedFrom(hist, r.State)
+	if back == StateInProgress || back == StateFailed {
+		back = StateApproved
+	}
+	r, err = b.update(ctx, a, r.ID, change{to: back, from: []State{r.State}, phrase: P("event.resumed", "Actor", a.Email())})
+	if err != nil {
+		return nil, err
+	}
+	if r.State == StateApproved && b.Executable(r.Type) {
+		return b.Execute(ctx, a, r.ID)
+	}
+	return r, nil
+}
+
+// PausedFrom returns the state a request was in before it entered the
+// paused state cur, from its history (StateApproved if unknown).
+func PausedFrom(hist []Event, cur State) State {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].To == cur && hist[i].From != "" && !hist[i].From.Paused() {
+			return hist[i].From
+		}
+	}
+	return StateApproved
+}
+
+// Done closes a request an operator worked by hand, with a note.
+func (b *Bot) Done(ctx context.Context, a Actor, id, note string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State == StateApproved {
+		if r, err = b.update(ctx, a, r.ID, change{to: StateInProgress, phrase: P("event.started", "Actor", a.Email())}); err != nil {
+			return nil, err
+		}
+	}
+	return b.update(ctx, a, r.ID, change{to: StateDone, from: []State{StateInProgress}, note: note, phrase: P("event.done_by", "Actor", a.Email()),
+		apply: func(r *Request, _ Event) {
+			r.NeedsAttention = false
+			if r.Outcome == nil {
+				r.Outcome = &Outcome{Summary: P("outcome.manual_done")}
+			}
+		}})
+}
+
+// Retry runs a failed request's action again.
+func (b *Bot) Retry(ctx context.Context, a Actor, id string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State != StateFailed && !(r.State == StateInProgress && r.NeedsAttention) {
+		return nil, Errorf(ECONFLICT, "executor.not_failed", "ID", r.ID, "State", string(r.State))
+	}
+	return b.Execute(ctx, a, r.ID)
+}
+
+// Recover runs at start: a request left in_progress by a crash is flagged
+// as needing attention (the action may or may not have run) and the
+// operators are told. It returns how many it flagged.
+func (b *Bot) Recover(ctx context.Context) (int, error) {
+	rs, err := b.Store.Requests(ctx, RequestFilter{States: []State{StateInProgress}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rs {
+		if _, busy := b.running.Load(r.ID); busy || r.NeedsAttention || r.Outcome != nil && r.Outcome.Pending {
+			continue
+		}
+		_, err := b.update(ctx, System, r.ID, change{kind: EventAttention, from: []State{StateInProgress}, phrase: P("event.attention"),
+			apply: func(r *Request, _ Event) { r.NeedsAttention = true }})
+		if err != nil {
+			return n, err
+		}
+		b.Log.Warn("request left in progress by a crash: needs attention", "id", r.ID)
+		n++
+	}
+	return n, nil
+}
+
+// ErrBusy reports an action that is already running.
+var ErrBusy = errors.New("request is being executed")

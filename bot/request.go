@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Type is what a request asks for.
+type Type string
+
+// The request types.
+const (
+	TypeLicenceAssign      Type = "licence.assign"
+	TypeLicenceRevoke      Type = "licence.revoke"
+	TypeMailboxCreate      Type = "mailbox.create"
+	TypeSharedCreate       Type = "shared.create"
+	TypeSharedMemberAdd    Type = "shared.member.add"
+	TypeSharedMemberRemove Type = "shared.member.remove"
+	TypeSpamAllow          Type = "spam.allow"
+	TypeSpamBlock          Type = "spam.block"
+	TypeReportAccounts     Type = "report.accounts"
+	TypeInfoRequest        Type = "info.request"
+	TypeDVSRightsGrant     Type = "dvs.rights.grant"
+	TypeDVSRightsRevoke    Type = "dvs.rights.revoke"
+	TypeDVSIncident        Type = "dvs.incident"
+	TypeDVSCopy            Type = "dvs.copy"
+	TypeDVSCustomize       Type = "dvs.customize"
+	TypeDVSBackupStatus    Type = "dvs.backup.status"
+	TypeConsult            Type = "consult"
+)
+
+// AllTypes lists every request type.
+var AllTypes = []Type{
+	TypeLicenceAssign, TypeLicenceRevoke, TypeMailboxCreate, TypeSharedCreate,
+	TypeSharedMemberAdd, TypeSharedMemberRemove, TypeSpamAllow, TypeSpamBlock,
+	TypeReportAccounts, TypeInfoRequest, TypeDVSRightsGrant, TypeDVSRightsRevoke,
+	TypeDVSIncident, TypeDVSCopy, TypeDVSCustomize, TypeDVSBackupStatus, TypeConsult,
+}
+
+// Valid reports whether t is a known type.
+func (t Type) Valid() bool {
+	for _, x := range AllTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Label renders the type for people, in language l.
+func (t Type) Label(l Lang) string { return Tr(l, "type."+string(t), nil) }
+
+// State is where a request is in its lifecycle.
+type State string
+
+// The lifecycle states.
+//
+//	new -> awaiting_approval -> approved -> in_progress -> done
+//
+// with rejected, failed and cancelled as ends (failed can be retried) and
+// two waiting states that pause the SLA clock: awaiting_info and
+// awaiting_procurement.
+const (
+	StateNew                 State = "new"
+	StateAwaitingApproval    State = "awaiting_approval"
+	StateApproved            State = "approved"
+	StateInProgress          State = "in_progress"
+	StateDone                State = "done"
+	StateRejected            State = "rejected"
+	StateFailed              State = "failed"
+	StateCancelled           State = "cancelled"
+	StateAwaitingInfo        State = "awaiting_info"
+	StateAwaitingProcurement State = "awaiting_procurement"
+)
+
+// AllStates lists every state.
+var AllStates = []State{StateNew, StateAwaitingApproval, StateApproved, StateInProgress, StateDone,
+	StateRejected, StateFailed, StateCancelled, StateAwaitingInfo, StateAwaitingProcurement}
+
+// transitions is the lifecycle graph.
+var transitions = map[State][]State{
+	StateNew:                 {StateAwaitingApproval, StateApproved, StateRejected, StateCancelled, StateAwaitingInfo},
+	StateAwaitingApproval:    {StateApproved, StateRejected, StateCancelled, StateAwaitingInfo},
+	StateApproved:            {StateInProgress, StateCancelled, StateAwaitingInfo, StateAwaitingProcurement},
+	StateInProgress:          {StateDone, StateFailed, StateAwaitingInfo, StateAwaitingProcurement, StateCancelled},
+	StateFailed:              {StateInProgress, StateCancelled},
+	StateAwaitingInfo:        {StateNew, StateAwaitingApproval, StateApproved, StateInProgress, StateCancelled},
+	StateAwaitingProcurement: {StateApproved, StateInProgress, StateCancelled},
+}
+
+// CanTransition reports whether the lifecycle allows from -> to.
+func CanTransition(from, to State) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Terminal reports whether s is an end state.
+func (s State) Terminal() bool {
+	return s == StateDone || s == StateRejected || s == StateCancelled
+}
+
+// Paused reports whether s stops the SLA clock.
+func (s State) Paused() bool {
+	return s == StateAwaitingInfo || s == StateAwaitingProcurement
+}
+
+// Open reports whether a request in s still needs work.
+func (s State) Open() bool { return !s.Terminal() }
+
+// Valid reports whether s is a known state.
+func (s State) Valid() bool { _, ok := transitions[s]; return ok || s.Terminal() }
+
+// Label renders the state for people.
+func (s State) Label(l Lang) string { return Tr(l, "state."+string(s), nil) }
+
+// Params are a request's typed parameters. Each type uses some of them.
+type Params struct {
+	User        string `json:"user,omitempty"`         // the account acted on
+	SKU         string `json:"sku,omitempty"`          // licence, friendly name or part number
+	Kind        string `json:"kind,omitempty"`         // mailbox kind: personal | technical
+	DisplayName string `json:"display_name,omitempty"` // for a new mailbox
+	Mailbox     string `json:"mailbox,omitempty"`      // shared mailbox address
+	Permission  string `json:"permission,omitempty"`   // full_access | send_as
+	Sender      string `json:"sender,omitempty"`       // spam filter address or domain
+	Role        string `json:"role,omitempty"`         // DVS role
+	From        string `json:"from,omitempty"`         // ISO date
+	To          string `json:"to,omitempty"`           // ISO date
+	Owner       string `json:"owner,omitempty"`        // technical mailbox owner
+	Text        string `json:"text,omitempty"`         // free text: question, incident, info request
+}
+
+// Target returns the main thing the request acts on, for cards and lists.
+func (p Params) Target() string {
+	switch {
+	case p.Mailbox != "" && p.User != "":
+		return p.User + " → " + p.Mailbox
+	case p.Mailbox != "":
+		return p.Mailbox
+	case p.User != "":
+		return p.User
+	case p.Sender != "":
+		return p.Sender
+	case p.From != "":
+		return p.From + " – " + p.To
+	}
+	t := p.Text
+	if len([]rune(t)) > 60 {
+		t = string([]rune(t)[:57]) + "…"
+	}
+	return t
+}
+
+// Origin records where a request was asked, so every update goes back there.
+type Origin struct {
+	Platform  string `json:"platform"`             // console, slack, mattermost, mailbox
+	Channel   string `json:"channel,omitempty"`    // channel / conversation id
+	Thread    string `json:"thread,omitempty"`     // thread id (Slack ts, Mattermost root id, mail conversation)
+	MessageID string `json:"message_id,omitempty"` // the asking message
+	UserID    string `json:"user_id,omitempty"`    // the asker's id on the platform
+}
+
+// SLA holds a request's service-level fields. The due time is derived from
+// the creation time and the audit history (pauses), never kept as a running
+// counter.
+type SLA struct {
+	Policy string    `json:"policy,omitempty"` // e.g. "1d"
+	DueAt  time.Time `json:"due_at,omitempty"` // zero while paused
+	// NextCheck is when the SLA scheduler next has to look at the request
+	// (a reminder, the breach, an escalation); zero for none. The store
+	// keeps an index on it.
+	NextCheck time.Time `json:"next_check,omitempty"`
+	// Sent lists the reminder/alert keys already posted, so each is posted
+	// exactly once, across restarts too.
+	Sent     []string `json:"sent,omitempty"`
+	Breached bool     `json:"breached,omitempty"`
+}
+
+// Outcome is what an action did, stored as phrases so it renders in each
+// reader's language.
+type Outcome struct {
+	Summary Phrase   `json:"summary"`
+	Details []Phrase `json:"details,omitempty"`
+	// Files produced (reports). Stored with the request.
+	Files []File `json:"files,omitempty"`
+	// Secret is shown to the requester privately once and never stored,
+	// logged or put in the audit trail (a temporary password).
+	Secret string `json:"-"`
+	// Pending is set when the action was accepted but is still being
+	// prepared (e.g. a new mailbox); the executor checks again later.
+	Pending bool `json:"pending,omitempty"`
+}
+
+// File is an attachment: a report, a chart.
+type File struct {
+	Name string `json:"name"`
+	Mime string `json:"mime"`
+	Data []byte `json:"data,omitempty"`
+}
+
+// Request is one tracked request.
+type Request struct {
+	ID          string    `json:"id"`
+	Type        Type      `json:"type"`
+	Params      Params    `json:"params"`
+	Requester   string    `json:"requester"`   // Person.Email
+	Institution string    `json:"institution"` // Institution.Code
+	Origin      Origin    `json:"origin"`
+	State       State     `json:"state"`
+	Assignee    string    `json:"assignee,omitempty"`
+	Priority    string    `json:"priority,omitempty"` // normal | high
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	ClosedAt    time.Time `json:"closed_at,omitempty"`
+	ApprovedBy  string    `json:"approved_by,omitempty"`
+	SLA         SLA       `json:"sla"`
+	Outcome     *Outcome  `json:"outcome,omitempty"`
+	LastError   *Phrase   `json:"last_error,omitempty"`
+	// NeedsAttention is set when the bot found the request in_progress after
+	// a crash: an operator must check what happened.
+	NeedsAttention bool `json:"needs_attention,omitempty"`
+	// Attempts counts executions.
+	Attempts int `json:"attempts,omitempty"`
+	// Meta holds small adapter data (card message ids and the like).
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// Year returns the year part of a request id, or 0.
+func RequestYear(id string) int {
+	parts := strings.Split(id, "-")
+	if len(parts) != 3 || parts[0] != "IT" {
+		return 0
+	}
+	y, _ := strconv.Atoi(parts[1])
+	return y
+}
+
+// FormatID formats a request id from a year and a sequence number.
+func FormatID(year int, seq uint64) string { return fmt.Sprintf("IT-%04d-%06d", year, seq) }
+
+// ParseID checks and normalises a request id ("it-2026-123" is accepted as
+// IT-2026-000123).
+func ParseID(s string) (string, error) {
+	s = strings.ToUpper(strings.Trim(strings.TrimSpace(s), "[]#"))
+	parts := strings.Split(s, "-")
+	if len(parts) == 3 && parts[0] == "IT" && len(parts[1]) == 4 {
+		y, err1 := strconv.Atoi(parts[1])
+		n, err2 := strconv.ParseUint(parts[2], 10, 64)
+		if err1 == nil && err2 == nil && n > 0 && n <= 999999 && len(parts[2]) <= 6 {
+			return FormatID(y, n), nil
+		}
+	}
+	return "", Errorf(EINVALID, "input.bad_id", "Value", s)
+}
+
+// EventKind classifies an audit event.
+type EventKind string
+
+// The audit event kinds.
+const (
+	EventCreated    EventKind = "created"
+	EventTransition EventKind = "transition"
+	EventComment    EventKind = "comment"
+	EventAssigned   EventKind = "assigned"
+	EventExecuted   EventKind = "executed"
+	EventReminder   EventKind = "reminder"
+	EventAttention  EventKind = "attention"
+	EventUpdated    EventKind = "updated"
+)
+
+// Event is one audit trail entry. Events are appended in the same store
+// transaction as the change they describe and never edited.
+type Event struct {
+	Seq       int       `json:"seq"`
+	RequestID string    `json:"request_id"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`    // person e-mail, or "itbot"
+	Platform  string    `json:"platform"` // where the actor acted from
+	Kind      EventKind `json:"kind"`
+	From      State     `json:"from,omitempty"`
+	To        State     `json:"to,omitempty"`
+	Note      string    `json:"note,omitempty"`   // free text typed by a person
+	Phrase    Phrase    `json:"phrase,omitempty"` // what the bot says happened
+}
+
+// SystemActor is the actor name of the bot itself in the audit trail.
+const SystemActor = "itbot"

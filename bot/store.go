@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// RequestFilter selects requests. Zero fields do not filter.
+type RequestFilter struct {
+	States      []State
+	OpenOnly    bool
+	Institution string
+	Requester   string
+	Assignee    string
+	Type        Type
+	Limit       int
+}
+
+// Match reports whether r passes the filter.
+func (f RequestFilter) Match(r *Request) bool {
+	if len(f.States) > 0 {
+		ok := false
+		for _, s := range f.States {
+			if r.State == s {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	switch {
+	case f.OpenOnly && !r.State.Open(),
+		f.Institution != "" && r.Institution != f.Institution,
+		f.Requester != "" && r.Requester != f.Requester,
+		f.Assignee != "" && r.Assignee != f.Assignee,
+		f.Type != "" && r.Type != f.Type:
+		return false
+	}
+	return true
+}
+
+// UpdateFunc changes a request inside a store transaction. It gets the
+// current request and its audit history and returns the audit events that
+// describe the change (the store numbers them), or none to leave the
+// request untouched. Returning an error aborts the transaction. It may be
+// called more than once (bbolt's Batch retries), so it must not have side
+// effects outside r.
+type UpdateFunc func(r *Request, history []Event) ([]Event, error)
+
+// RequestStore keeps requests and their audit trail.
+type RequestStore interface {
+	// CreateRequest assigns r.ID from the per-year sequence of r.CreatedAt
+	// (ids never repeat), stores r and its first audit events, in one
+	// transaction.
+	CreateRequest(ctx context.Context, r *Request, events ...Event) error
+	// Request returns one request; ENOTFOUND if there is none.
+	Request(ctx context.Context, id string) (*Request, error)
+	// UpdateRequest runs fn on the request and stores the result and the
+	// events fn returns, in one transaction. It returns the stored request.
+	UpdateRequest(ctx context.Context, id string, fn UpdateFunc) (*Request, error)
+	// Requests lists requests matching f, newest first.
+	Requests(ctx context.Context, f RequestFilter) ([]*Request, error)
+	// Events returns a request's audit trail, oldest first.
+	Events(ctx context.Context, id string) ([]Event, error)
+	// DueChecks returns open requests whose SLA.NextCheck is at or before
+	// t, earliest first, at most limit.
+	DueChecks(ctx context.Context, t time.Time, limit int) ([]*Request, error)
+	// NextCheck returns the earliest SLA.NextCheck of any request.
+	NextCheck(ctx context.Context) (time.Time, bool, error)
+}
+
+// DirectoryStore keeps institutions and people.
+type DirectoryStore interface {
+	PutInstitution(ctx context.Context, i *Institution) error
+	// Institution returns one institution by code; ENOTFOUND if none.
+	Institution(ctx context.Context, code string) (*Institution, error)
+	// InstitutionByDomain finds the institution owning an e-mail domain.
+	InstitutionByDomain(ctx context.Context, domain string) (*Institution, error)
+	Institutions(ctx context.Context) ([]*Institution, error)
+	PutPerson(ctx context.Context, p *Person) error
+	// Person returns one person by e-mail; ENOTFOUND if none.
+	Person(ctx context.Context, email string) (*Person, error)
+	// PersonByIdentity finds the person linked to a chat account.
+	PersonByIdentity(ctx context.Context, platform, id string) (*Person, error)
+	// People lists people, of one institution when code is not empty.
+	People(ctx context.Context, code string) ([]*Person, error)
+}
+
+// KVStore is small keyed storage for adapters and services: dialogue
+// state, delta links, de-duplication marks, availability samples. Buckets
+// are created on first use; keys are ordered bytewise.
+type KVStore interface {
+	// Put stores val under key in bucket.
+	Put(ctx context.Context, bucket, key string, val []byte) error
+	// Get returns the value, or nil and no error when absent.
+	Get(ctx context.Context, bucket, key string) ([]byte, error)
+	// Delete removes key; absent keys are no error.
+	Delete(ctx context.Context, bucket, key string) error
+	// PutIfAbsent stores val only if key is absent and reports whether it
+	// did: the primitive for "handle once" de-duplication.
+	PutIfAbsent(ctx context.Context, bucket, key string, val []byte) (bool, error)
+	// Scan calls fn for keys in [from, to) in order ("" to: no upper
+	// bound). fn returning an error stops the scan with that error.
+	Scan(ctx context.Context, bucket, from, to string, fn func(key string, val []byte) error) error
+}
+
+// Store is everything the bot keeps. The store package implements it on
+// bbolt.
+type Store interface {
+	RequestStore
+	DirectoryStore
+	KVStore
+	Close() error
+}
