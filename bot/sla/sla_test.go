@@ -182,31 +182,31 @@ func TestBudgetAndRemaining(t *testing.T) {
 		now  string
 		want time.Duration
 	}{
-		{"2026-11-23 09:00", 10 * time.Hour},                   // before the start
-		{"2026-11-23 13:00", 7 * time.Hour},                    // running
-		{"2026-11-24 12:00", 6 * time.Hour},                    // paused: frozen
-		{"2026-11-25 09:00", 6 * time.Hour},                    // resumed
-		{"2026-11-25 15:00", 0},                                // at the due
-		{"2026-11-25 16:30", -90 * time.Minute},                // overdue
-		{"2026-11-26 09:00", -(3*time.Hour + 60*time.Minute)},  // overdue over the night
-		{"2026-11-28 09:00", -(3*time.Hour + 19*time.Hour)},    // weekend: Thu 10h + Fri 9h
-		{"2026-11-23 14:00", 6 * time.Hour},                    // at the pause
-		{"2026-11-23 13:59", 6*time.Hour + time.Minute},        // just before it
-		{"2026-11-25 08:00", 6 * time.Hour},                    // paused still
-		{"2026-11-25 10:00", 5 * time.Hour},                    // resumed, 1 h used
-		{"2026-11-25 18:00", -3 * time.Hour},                   // closing time
-		{"2026-11-26 08:00", -3 * time.Hour},                   // next opening
-		{"2026-11-26 08:30", -(3*time.Hour + 30*time.Minute)},  // overdue
-		{"2026-11-27 17:00", -(3*time.Hour + 19*time.Hour)},    // Friday close
-		{"2026-11-30 08:00", -(3*time.Hour + 19*time.Hour)},    // Monday opening
-		{"2026-11-30 09:00", -(3*time.Hour + 20*time.Hour)},    // Monday
-		{"2026-11-24 18:00", 6 * time.Hour},                    // paused
-		{"2026-11-23 18:00", 6 * time.Hour},                    // paused
-		{"2026-11-23 10:00", 10 * time.Hour},                   // at the start
-		{"2026-11-23 11:00", 9 * time.Hour},                    // running
-		{"2026-11-25 14:59", time.Minute},                      // almost due
-		{"2026-11-25 15:01", -time.Minute},                     // just overdue
-		{"2026-11-25 17:59", -(2*time.Hour + 59*time.Minute)},  // late
+		{"2026-11-23 09:00", 10 * time.Hour},                  // before the start
+		{"2026-11-23 13:00", 7 * time.Hour},                   // running
+		{"2026-11-24 12:00", 6 * time.Hour},                   // paused: frozen
+		{"2026-11-25 09:00", 6 * time.Hour},                   // resumed
+		{"2026-11-25 15:00", 0},                               // at the due
+		{"2026-11-25 16:30", -90 * time.Minute},               // overdue
+		{"2026-11-26 09:00", -(3*time.Hour + 60*time.Minute)}, // overdue over the night
+		{"2026-11-28 09:00", -(3*time.Hour + 19*time.Hour)},   // weekend: Thu 10h + Fri 9h
+		{"2026-11-23 14:00", 6 * time.Hour},                   // at the pause
+		{"2026-11-23 13:59", 6*time.Hour + time.Minute},       // just before it
+		{"2026-11-25 08:00", 6 * time.Hour},                   // paused still
+		{"2026-11-25 10:00", 5 * time.Hour},                   // resumed, 1 h used
+		{"2026-11-25 18:00", -3 * time.Hour},                  // closing time
+		{"2026-11-26 08:00", -3 * time.Hour},                  // next opening
+		{"2026-11-26 08:30", -(3*time.Hour + 30*time.Minute)}, // overdue
+		{"2026-11-27 17:00", -(3*time.Hour + 19*time.Hour)},   // Friday close
+		{"2026-11-30 08:00", -(3*time.Hour + 19*time.Hour)},   // Monday opening
+		{"2026-11-30 09:00", -(3*time.Hour + 20*time.Hour)},   // Monday
+		{"2026-11-24 18:00", 6 * time.Hour},                   // paused
+		{"2026-11-23 18:00", 6 * time.Hour},                   // paused
+		{"2026-11-23 10:00", 10 * time.Hour},                  // at the start
+		{"2026-11-23 11:00", 9 * time.Hour},                   // running
+		{"2026-11-25 14:59", time.Minute},                     // almost due
+		{"2026-11-25 15:01", -time.Minute},                    // just overdue
+		{"2026-11-25 17:59", -(2*time.Hour + 59*time.Minute)}, // late
 		{"2026-11-26 17:59", -(3*time.Hour + 9*time.Hour + 59*time.Minute)},
 	} {
 		if got := k.Remaining(at(t, tt.now), start, DefaultPolicy, ps); got != tt.want {
