@@ -1,0 +1,346 @@
+package nlu
+
+import (
+	"regexp"
+	"strings"
+)
+
+var reHowClause = regexp.MustCompile(`(?i)(?:[,.;:!?]\s*|\b(?:nezinu|nesaprotu|pastāstiet|paskaidrojiet|jautājums|jautājums:)\s+)kā\s`)
+
+// minScore is the lowest winning score that still names an intent; below it
+// the message is IntentUnknown.
+const minScore = 3.5
+
+// passiveAux are words before "bloķētas"/"blocked" that make it a complaint
+// ("visas vēstules tiek bloķētas") rather than an order to block.
+var passiveAux = map[string]bool{"tiek": true, "tika": true, "tiks": true, "ir": true, "are": true,
+	"is": true, "get": true, "gets": true, "being": true, "been": true, "was": true, "were": true, "getting": true}
+
+// classify scores every intent against the concepts found and returns the
+// winner with a confidence in 0..1.
+func (a *analysis) classify() (string, float64) {
+	h := a.h
+	has := h.has
+	nEmail, nDomain, nID := a.count('e'), a.count('d'), a.count('i')
+	sku := findSKU(a.toks)
+	dvs := has(cDVS)
+	score := map[string]float64{}
+	set := func(intent string, s float64) {
+		if s > score[intent] {
+			score[intent] = s
+		}
+	}
+
+	// Requests already filed: approve, reject, status.
+	short := len(a.toks) <= 3
+	if has(cApprove) {
+		s := 2.5
+		if nID > 0 {
+			s += 4.5
+		}
+		if has(cRequest) {
+			s += 2
+		}
+		if short {
+			s += 1.5
+		}
+		set(IntentRequestApprove, s)
+	}
+	if has(cReject) {
+		s := 2.5
+		if nID > 0 {
+			s += 4.6
+		}
+		if has(cRequest) {
+			s += 2
+		}
+		if short {
+			s += 1.5
+		}
+		set(IntentRequestReject, s)
+	}
+	if nID > 0 {
+		s := 4.0
+		if has(cStatus) || has(cWhen) || has(cRequest) {
+			s = 7.4
+		}
+		set(IntentRequestStatus, s)
+	} else if has(cRequest) && has(cStatus) {
+		set(IntentRequestStatus, 6.5)
+	}
+
+	// DVS.
+	if has(cBackup) {
+		s := 6.0
+		if dvs {
+			s += 1.5
+		}
+		if has(cWhen) {
+			s += 0.5
+		}
+		set(IntentDVSBackupStatus, s)
+	}
+	if has(cCopy) && !has(cBackup) {
+		s := 3.0
+		if dvs {
+			s += 2.5
+		}
+		if has(cDocument) {
+			s += 1.5
+		}
+		if a.hasDate() {
+			s += 1
+		}
+		set(IntentDVSCopy, s)
+	}
+	if has(cCustomize) && (dvs || has(cDocument)) {
+		s := 4.5
+		if dvs {
+			s += 1.5
+		}
+		set(IntentDVSCustomize, s)
+	}
+	if has(cIncident) && (dvs || has(cDocument)) {
+		s := 3.5
+		if dvs {
+			s = 6.5
+		}
+		set(IntentDVSIncident, s)
+	}
+	role := findRole(a.toks, a.raw)
+	blockVerb := a.blockVerb()
+	if dvs {
+		rights := has(cAccess) || role != "" || has(cRole)
+		if (has(cRemove) || blockVerb) && (rights || has(cAccounts) || has(cAccWeak)) {
+			s := 6.6
+			if nEmail > 0 {
+				s += 0.5
+			}
+			set(IntentDVSRightsRevoke, s)
+		} else if rights && (has(cAssign) || has(cNeed) || nEmail > 0 || role != "") &&
+			!(has(cIncident) && !has(cAssign) && role == "") {
+			s := 6.2
+			if nEmail > 0 {
+				s += 0.5
+			}
+			set(IntentDVSRightsGrant, s)
+		}
+	}
+
+	// Licences.
+	lic := has(cLicence) || (sku != "" && !dvs)
+	if lic {
+		pen := 0.0
+		if has(cReport) {
+			pen = 1.5
+		}
+		if has(cRemove) {
+			set(IntentLicenceRevoke, 6.2-pen)
+		} else {
+			s := 5.0
+			if has(cAssign) || has(cNeed) {
+				s += 1
+			}
+			if nEmail > 0 {
+				s += 0.3
+			}
+			set(IntentLicenceAssign, s-pen)
+		}
+	}
+
+	// Mailboxes.
+	mbox := has(cMailbox)
+	shared := has(cShared)
+	create := has(cCreate) || has(cNeed)
+	perm := findPermission(a.toks)
+	if mbox && create && !shared && !dvs {
+		s := 5.0
+		if has(cTechnical) {
+			s += 0.5
+		}
+		set(IntentMailboxCreate, s)
+	}
+	if shared && (mbox || has(cCreate)) && create && !has(cRemove) {
+		s := 5.5
+		if nEmail >= 2 || (has(cAdd) && !has(cCreate)) || has(cAccess) {
+			s -= 2
+		}
+		set(IntentSharedCreate, s)
+	}
+	memberCtx := shared || mbox || has(cAccess) || has(cMember) || nEmail >= 2 || perm != ""
+	if memberCtx && !lic && !dvs {
+		strong := 0.0
+		if shared || has(cAccess) || perm != "" {
+			strong++
+		}
+		if nEmail >= 2 {
+			strong += 0.5
+		}
+		if has(cRemove) {
+			set(IntentSharedMemberRemove, 5.5+strong)
+		} else if has(cAdd) || perm != "" || (has(cAccess) && (has(cAssign) || has(cNeed))) {
+			set(IntentSharedMemberAdd, 5+strong)
+		}
+	}
+
+	// Spam filter.
+	senderMarked := a.senderMarked()
+	spamCtx := has(cSpam) || has(cSender) || nDomain > 0 || senderMarked || has(cAllowStrong)
+	allowVerb := has(cAllow)
+	switch {
+	case has(cBlockList) && !has(cAllowStrong):
+		set(IntentSpamBlock, 7.5)
+	case allowVerb && spamCtx:
+		set(IntentSpamAllow, 7)
+	case blockVerb && spamCtx && !dvs:
+		set(IntentSpamBlock, 7)
+	case has(cComplaint) && (has(cSpam) || senderMarked):
+		set(IntentSpamAllow, 6.5)
+	case has(cSpam) && (nEmail+nDomain) > 0:
+		set(IntentSpamBlock, 5.5)
+	}
+
+	// Reports and information.
+	rep := has(cReport)
+	switch {
+	case rep && (has(cAccounts) || has(cAccWeak)):
+		set(IntentReportAccounts, 6.5)
+	case rep:
+		set(IntentReportAccounts, 4)
+	case has(cAccounts) && (has(cInfo) || has(cHowMany)):
+		set(IntentReportAccounts, 5.5)
+	}
+	if has(cInfo) {
+		s := 6.0
+		if dvs {
+			s -= 2
+		}
+		if has(cAccounts) && !rep {
+			s = 5.4
+		}
+		set(IntentInfoRequest, s)
+	} else if has(cHowMany) && a.hasAny("vestul", "=email", "=emails", "=messages", "=message", "=mails", "epast", "=letters") {
+		set(IntentInfoRequest, 5)
+	}
+
+	// How-to questions and advice.
+	if a.howQuestion() {
+		set(IntentConsult, 7)
+	}
+	if has(cConsult) {
+		set(IntentConsult, 6.8)
+	}
+
+	// Help.
+	if has(cHelp) {
+		set(IntentHelp, 5.5)
+	} else if has(cHelpWeak) || strings.TrimSpace(a.orig) == "?" {
+		set(IntentHelp, 3.6)
+	}
+
+	best, bestS, second := IntentUnknown, 0.0, 0.0
+	for _, in := range Intents() { // fixed order makes ties deterministic
+		s := score[in]
+		if s > bestS {
+			best, bestS, second = in, s, bestS
+		} else if s > second {
+			second = s
+		}
+	}
+	if bestS < minScore {
+		return IntentUnknown, 1 - bestS/minScore*0.5
+	}
+	conf := min(bestS/8, 1) * (0.6 + 0.4*min((bestS-second)/2, 1))
+	return best, conf
+}
+
+// hasAny reports whether any token matches one of the patterns (lexicon syntax).
+func (a *analysis) hasAny(patterns ...string) bool {
+	for _, p := range patterns {
+		exact := strings.HasPrefix(p, "=")
+		p = strings.TrimPrefix(p, "=")
+		for _, t := range a.toks {
+			if (exact && t == p) || (!exact && strings.HasPrefix(t, p)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasDate reports whether the text names a date or period.
+func (a *analysis) hasDate() bool {
+	for _, t := range a.toks {
+		if len(t) == 4 && (strings.HasPrefix(t, "19") || strings.HasPrefix(t, "20")) {
+			return true
+		}
+		if strings.HasPrefix(t, "menes") || t == "month" || t == "year" || strings.HasPrefix(t, "gad") {
+			return true
+		}
+	}
+	return false
+}
+
+// blockVerb reports an order to block ("bloķējiet", "block"), not the
+// complaint "vēstules tiek bloķētas".
+func (a *analysis) blockVerb() bool {
+	for _, p := range a.h[cBlock] {
+		if !passiveAux[a.tok(p-1)] {
+			return true
+		}
+	}
+	return false
+}
+
+// senderMarked reports an address or domain introduced as a sender: "no X",
+// "from X", "sūtītāju X", "domēnu X".
+func (a *analysis) senderMarked() bool {
+	for i, e := range a.ents {
+		if e.kind == 'i' {
+			continue
+		}
+		p := a.entPos[i]
+		for k := 1; k <= 2; k++ {
+			t := a.tok(p - k)
+			if t == "no" || t == "from" || t == "sender" || strings.HasPrefix(t, "sutitaj") ||
+				strings.HasPrefix(t, "domen") || t == "domain" || t == "senders" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// howQuestion reports a how-to question about something IT: "Kā pieslēgt
+// kopīgo pastkasti telefonā?", "How do I add a shared mailbox in Outlook?".
+func (a *analysis) howQuestion() bool {
+	if len(a.toks) == 0 {
+		return false
+	}
+	h := a.h
+	how := h.has(cHow)
+	first := a.toks[0]
+	if !how {
+		switch first {
+		case "ka":
+			how = true
+		case "how":
+			n := a.tok(1)
+			how = n != "many" && n != "much" && n != "long" && n != "far"
+		case "kur", "where":
+			how = !h.has(cRequest)
+		}
+	}
+	if !how {
+		// "kā" opening a later clause: "Sveiki, kā …", "nezinu, kā …". Folded
+		// "ka" is left out there: it is also the conjunction "that".
+		how = reHowClause.MatchString(a.orig)
+	}
+	if !how {
+		return false
+	}
+	if h.has(cHowMany) && (h.has(cInfo) || a.hasAny("=cik")) {
+		return false
+	}
+	return h.has(cTopic)
+}
