@@ -301,14 +301,13 @@ func (b *builder) observed(y int) map[Date][]holidayDef {
 				continue
 			}
 			o := d.AddDays(1)
-			for {
-				_, taken := out[o]
-				if b.baseWorking(o) && !taken {
+			for range 366 { // bounded: a zero Calendar has no working days
+				if _, taken := out[o]; b.baseWorking(o) && !taken {
+					out[o] = append(out[o], def)
 					break
 				}
 				o = o.AddDays(1)
 			}
-			out[o] = append(out[o], def)
 		}
 	}
 	return out
