@@ -85,6 +85,7 @@ type ServiceHours struct {
 // span is a service-hours window as minutes after local midnight.
 type span struct{ open, close int }
 
+// String formats s as "08:00-18:00".
 func (s span) String() string {
 	return fmt.Sprintf("%02d:%02d-%02d:%02d", s.open/60, s.open%60, s.close/60, s.close%60)
 }

@@ -54,8 +54,10 @@ func ParsePause(s string) (Pause, error) {
 
 type pauseList []Pause
 
+// String implements flag.Value.
 func (l *pauseList) String() string { return fmt.Sprint(len(*l), " pauses") }
 
+// Set implements flag.Value: it parses and appends one FROM/TO pause.
 func (l *pauseList) Set(s string) error {
 	p, err := ParsePause(s)
 	if err != nil {
