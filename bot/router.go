@@ -120,7 +120,10 @@ func (r *Router) Handle(s *Spec) {
 	defer r.mu.Unlock()
 	for _, n := range s.Names {
 		k := strings.Join(strings.Fields(Fold(n)), " ")
-		if _, dup := r.byName[k]; dup {
+		if old, dup := r.byName[k]; dup {
+			if old == s {
+				continue // a diacritics-free spelling of a name already given
+			}
 			panic("bot: command registered twice: " + n)
 		}
 		r.byName[k] = s
@@ -297,6 +300,9 @@ func (r *Router) Closest(toks []string, n int) []string {
 		w := len(strings.Fields(name))
 		typed := Fold(strings.Join(toks[:min(w, len(toks))], " "))
 		d := Levenshtein(typed, name)
+		if d > max(2, len([]rune(name))/2) {
+			continue // too far to be what was meant
+		}
 		if c, ok := seen[s]; !ok || d < c.d {
 			seen[s] = cand{s.Name(), d}
 		}

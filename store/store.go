@@ -485,3 +485,13 @@ func (s *Store) NextCheck(ctx context.Context) (time.Time, bool, error) {
 	})
 	return at, ok, err
 }
+
+// Ping checks that the file answers a read transaction.
+func (s *Store) Ping() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bMeta) == nil {
+			return errors.New("store: meta bucket missing")
+		}
+		return nil
+	})
+}

@@ -1,0 +1,113 @@
+// Package commands holds itbot's command handlers, one file per command
+// family (licence, mailbox, shared, spam, report, dvs, request, help,
+// admin). Each file registers its family in init; Register installs them
+// all on a Router. Handlers turn arguments into calls on bot.Bot and
+// answer through the ResponseWriter, in the speaker's language.
+package commands
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"itbot/bot"
+)
+
+// Deps is what handlers need.
+type Deps struct {
+	Bot *bot.Bot
+	// ServiceStatus, when set, answers "/it status" without an id (the
+	// availability monitor provides it).
+	ServiceStatus bot.HandlerFunc
+}
+
+type family struct {
+	order int
+	reg   func(r *bot.Router, d *Deps)
+}
+
+var families []family
+
+// register adds a family; order sorts the help listing.
+func register(order int, reg func(r *bot.Router, d *Deps)) {
+	families = append(families, family{order, reg})
+}
+
+// Register installs every command family on r.
+func Register(r *bot.Router, d *Deps) {
+	fs := append([]family(nil), families...)
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].order < fs[j].order })
+	for _, f := range fs {
+		f.reg(r, d)
+	}
+}
+
+func actor(c *bot.Command) bot.Actor { return bot.Actor{Person: c.Person, Platform: c.Msg.Platform} }
+
+func say(ctx context.Context, w bot.ResponseWriter, rep bot.Reply) error {
+	if rep.Kind == "" {
+		rep.Kind = bot.KindText
+	}
+	return bot.WriteFailed(w.Write(ctx, rep))
+}
+
+func text(ctx context.Context, w bot.ResponseWriter, s string) error {
+	return say(ctx, w, bot.Reply{Kind: bot.KindText, Text: s})
+}
+
+// names builds a Spec's name list from Latvian and English variants; the
+// first is canonical.
+func names(ns ...string) []string { return ns }
+
+// submit creates a request and answers with what happened to it.
+func submit(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps, t bot.Type, p bot.Params) error {
+	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: t, Params: p, Origin: c.Msg.Origin()})
+	if err != nil {
+		return err
+	}
+	return say(ctx, w, Ack(d.Bot, r, c.Person, c.Lang))
+}
+
+// Ack renders the answer to a new request: its id, what happens next and
+// the due time, with the request's card.
+func Ack(b *bot.Bot, r *bot.Request, viewer *bot.Person, l bot.Lang) bot.Reply {
+	card := b.Card(r, viewer, l)
+	var lead string
+	switch r.State {
+	case bot.StateAwaitingApproval:
+		lead = bot.Tr(l, "cmd.created_approval", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})
+	case bot.StateDone:
+		lead = bot.Tr(l, "cmd.created_done", bot.Args{"ID": r.ID})
+	case bot.StateFailed:
+		lead = bot.Tr(l, "cmd.created_failed", bot.Args{"ID": r.ID})
+	case bot.StateAwaitingProcurement:
+		lead = bot.Tr(l, "cmd.created_procurement", bot.Args{"ID": r.ID})
+	default:
+		lead = bot.Tr(l, "cmd.created", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})
+	}
+	card.Text = lead + "\n" + card.Text
+	return card
+}
+
+// flags splits "--key value" and "key=value" options from positional
+// arguments.
+func flags(args []string) (pos []string, opts map[string]string) {
+	opts = map[string]string{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case strings.HasPrefix(a, "--") && strings.Contains(a, "="):
+			kv := strings.SplitN(a[2:], "=", 2)
+			opts[bot.Fold(kv[0])] = kv[1]
+		case strings.HasPrefix(a, "--") && i+1 < len(args):
+			opts[bot.Fold(a[2:])] = args[i+1]
+			i++
+		case strings.Contains(a, "=") && !strings.Contains(a, "@"):
+			kv := strings.SplitN(a, "=", 2)
+			opts[bot.Fold(kv[0])] = kv[1]
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return pos, opts
+}

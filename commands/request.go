@@ -1,0 +1,265 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"itbot/bot"
+)
+
+func init() {
+	register(10, registerRequests)
+}
+
+func registerRequests(r *bot.Router, d *Deps) {
+	h := func(f func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error) bot.Handler {
+		return bot.HandlerFunc(f)
+	}
+	agency := []bot.Role{bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin}
+	r.Handle(&bot.Spec{Names: names("new", "jauns", "jauns pieteikums"), Help: "help.new",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			return say(ctx, w, NewMenu(c.Lang))
+		})})
+	r.Handle(&bot.Spec{Names: names("requests", "pieteikumi", "mani pieteikumi", "my requests"), Help: "help.requests",
+		UsageLV: "pieteikumi [visi]", UsageEN: "requests [all]",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			f := bot.RequestFilter{Requester: c.Person.Email, OpenOnly: true, Limit: 50}
+			if a := bot.Fold(c.Arg(0)); a == "all" || a == "visi" {
+				f.OpenOnly = false
+			}
+			rs, err := d.Bot.Store.Requests(ctx, f)
+			if err != nil {
+				return err
+			}
+			return say(ctx, w, ListReply(rs, c.Lang, "cmd.requests_title", "cmd.requests_none"))
+		})})
+	r.Handle(&bot.Spec{Names: names("show", "skatīt", "skatit", "parādīt", "paradit"), Help: "help.show", MinArgs: 1,
+		UsageLV: "skatīt ID", UsageEN: "show ID",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			req, err := d.Bot.Get(ctx, actor(c), c.Arg(0))
+			if err != nil {
+				return err
+			}
+			evs, err := d.Bot.Store.Events(ctx, req.ID)
+			if err != nil {
+				return err
+			}
+			card := d.Bot.Card(req, c.Person, c.Lang)
+			card.Text += "\n\n" + bot.Tr(c.Lang, "cmd.history", nil) + "\n" + strings.Join(bot.History(evs, c.Lang), "\n")
+			return say(ctx, w, card)
+		})})
+	r.Handle(&bot.Spec{Names: names("status", "statuss", "stāvoklis", "stavoklis"), Help: "help.status",
+		UsageLV: "statuss ID", UsageEN: "status ID",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			if len(c.Args) == 0 || strings.HasPrefix(c.Arg(0), "--") {
+				if d.ServiceStatus != nil {
+					return d.ServiceStatus(ctx, w, c)
+				}
+				return c.Usage()
+			}
+			req, err := d.Bot.Get(ctx, actor(c), c.Arg(0))
+			if err != nil {
+				return err
+			}
+			s := bot.Tr(c.Lang, "cmd.status_line", bot.Args{"ID": req.ID, "What": bot.Describe(req, c.Lang), "State": req.State.Label(c.Lang)})
+			if req.State.Open() && !req.SLA.DueAt.IsZero() {
+				s += " · " + bot.Tr(c.Lang, "field.due", nil) + " " + bot.FormatTime(req.SLA.DueAt)
+			}
+			return text(ctx, w, s)
+		})})
+	r.Handle(&bot.Spec{Names: names("comment", "komentārs", "komentars", "komentēt", "komentet"), Help: "help.comment", MinArgs: 2,
+		UsageLV: "komentārs ID TEKSTS", UsageEN: "comment ID TEXT",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			req, err := d.Bot.Comment(ctx, actor(c), c.Arg(0), c.Rest(1))
+			if err != nil {
+				return err
+			}
+			return text(ctx, w, bot.Tr(c.Lang, "cmd.commented", bot.Args{"ID": req.ID}))
+		})})
+	r.Handle(&bot.Spec{Names: names("cancel", "atcelt"), Help: "help.cancel", MinArgs: 1,
+		UsageLV: "atcelt ID [IEMESLS]", UsageEN: "cancel ID [REASON]",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			req, err := d.Bot.Cancel(ctx, actor(c), c.Arg(0), c.Rest(1))
+			if err != nil {
+				return err
+			}
+			return say(ctx, w, stateReply(d, c, req))
+		})})
+	r.Handle(&bot.Spec{Names: names("consult", "konsultācija", "konsultacija", "jautājums", "jautajums", "question"), Help: "help.consult", MinArgs: 1,
+		UsageLV: "konsultācija JAUTĀJUMS", UsageEN: "consult QUESTION",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			return submit(ctx, w, c, d, bot.TypeConsult, bot.Params{Text: c.Rest(0)})
+		})})
+	r.Handle(&bot.Spec{Names: names("info", "informācija", "informacija"), Help: "help.info", MinArgs: 1,
+		UsageLV: "informācija KAS VAJADZĪGS", UsageEN: "info WHAT YOU NEED",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			return submit(ctx, w, c, d, bot.TypeInfoRequest, bot.Params{Text: c.Rest(0)})
+		})})
+
+	// Approvers.
+	r.Handle(&bot.Spec{Names: names("approve", "apstiprināt", "apstiprinat", "apstiprinu"), Help: "help.approve", MinArgs: 1,
+		UsageLV: "apstiprināt ID", UsageEN: "approve ID",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			req, err := d.Bot.Approve(ctx, actor(c), c.Arg(0))
+			if err != nil {
+				return err
+			}
+			return say(ctx, w, stateReply(d, c, req))
+		})})
+	r.Handle(&bot.Spec{Names: names("reject", "noraidīt", "noraidit", "noraidu"), Help: "help.reject", MinArgs: 2,
+		UsageLV: "noraidīt ID IEMESLS", UsageEN: "reject ID REASON",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			req, err := d.Bot.Reject(ctx, actor(c), c.Arg(0), c.Rest(1))
+			if err != nil {
+				return err
+			}
+			return say(ctx, w, stateReply(d, c, req))
+		})})
+
+	// Operators.
+	r.Handle(&bot.Spec{Names: names("queue", "rinda"), Help: "help.queue", Roles: agency,
+		UsageLV: "rinda [iestāde=KODS] [veids=VEIDS] [stāvoklis=STĀVOKLIS]", UsageEN: "queue [institution=CODE] [type=TYPE] [state=STATE]",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			_, o := flags(c.Args)
+			f := bot.RequestFilter{OpenOnly: true}
+			for k, v := range o {
+				switch k {
+				case "institution", "iestade", "inst":
+					f.Institution = strings.ToUpper(v)
+				case "type", "veids":
+					f.Type = bot.Type(v)
+					if !f.Type.Valid() {
+						return bot.Errorf(bot.EINVALID, "params.bad_type", "Type", v)
+					}
+				case "state", "stavoklis":
+					st := bot.State(v)
+					if !st.Valid() {
+						return bot.Errorf(bot.EINVALID, "cmd.bad_state", "Value", v)
+					}
+					f.States = []bot.State{st}
+					f.OpenOnly = false
+				default:
+					return c.Usage()
+				}
+			}
+			rs, err := d.Bot.Store.Requests(ctx, f)
+			if err != nil {
+				return err
+			}
+			SortByDue(rs)
+			return say(ctx, w, ListReply(rs, c.Lang, "cmd.queue_title", "cmd.queue_none"))
+		})})
+	simple := func(name []string, help, lv, en string, min int, op func(ctx context.Context, c *bot.Command) (*bot.Request, error)) {
+		r.Handle(&bot.Spec{Names: name, Help: help, Roles: agency, MinArgs: min, UsageLV: lv, UsageEN: en,
+			Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+				req, err := op(ctx, c)
+				if err != nil {
+					return err
+				}
+				return say(ctx, w, stateReply(d, c, req))
+			})})
+	}
+	simple(names("take", "ņemt", "nemt", "paņemt", "panemt"), "help.take", "ņemt ID", "take ID", 1,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) { return d.Bot.Take(ctx, actor(c), c.Arg(0)) })
+	simple(names("assign", "nodot"), "help.assign", "nodot ID E-PASTS", "assign ID EMAIL", 2,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			addr, err := bot.NormalizeAddress(c.Arg(1))
+			if err != nil {
+				return nil, err
+			}
+			p, err := d.Bot.Store.Person(ctx, addr)
+			if err != nil {
+				return nil, bot.Errorf(bot.ENOTFOUND, "cmd.unknown_person", "Email", addr)
+			}
+			return d.Bot.Assign(ctx, actor(c), c.Arg(0), p)
+		})
+	simple(names("wait", "gaidīt", "gaidit"), "help.wait", "gaidīt ID info|iepirkums IEMESLS", "wait ID info|procurement REASON", 2,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			return d.Bot.Wait(ctx, actor(c), c.Arg(0), c.Arg(1), c.Rest(2))
+		})
+	simple(names("resume", "atsākt", "atsakt"), "help.resume", "atsākt ID", "resume ID", 1,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) { return d.Bot.Resume(ctx, actor(c), c.Arg(0)) })
+	simple(names("done", "pabeigt", "gatavs"), "help.done", "pabeigt ID PIEZĪME", "done ID NOTE", 2,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			return d.Bot.Done(ctx, actor(c), c.Arg(0), c.Rest(1))
+		})
+	simple(names("retry", "atkārtot", "atkartot"), "help.retry", "atkārtot ID", "retry ID", 1,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) { return d.Bot.Retry(ctx, actor(c), c.Arg(0)) })
+	simple(names("execute", "izpildīt", "izpildit"), "help.execute", "izpildīt ID", "execute ID", 1,
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			id, err := bot.ParseID(c.Arg(0))
+			if err != nil {
+				return nil, err
+			}
+			if _, err := d.Bot.Get(ctx, actor(c), id); err != nil {
+				return nil, err
+			}
+			return d.Bot.Execute(ctx, actor(c), id)
+		})
+}
+
+// stateReply answers a lifecycle command with the request's new state.
+func stateReply(d *Deps, c *bot.Command, r *bot.Request) bot.Reply {
+	card := d.Bot.Card(r, c.Person, c.Lang)
+	card.Text = bot.Tr(c.Lang, "cmd.status_line", bot.Args{"ID": r.ID, "What": bot.Describe(r, c.Lang), "State": r.State.Label(c.Lang)})
+	return card
+}
+
+// SortByDue orders requests by due time, those without one last.
+func SortByDue(rs []*bot.Request) {
+	less := func(a, b *bot.Request) bool {
+		switch {
+		case a.SLA.DueAt.IsZero() != b.SLA.DueAt.IsZero():
+			return !a.SLA.DueAt.IsZero()
+		case !a.SLA.DueAt.Equal(b.SLA.DueAt):
+			return a.SLA.DueAt.Before(b.SLA.DueAt)
+		}
+		return a.ID < b.ID
+	}
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && less(rs[j], rs[j-1]); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// ListReply renders requests as one line each.
+func ListReply(rs []*bot.Request, l bot.Lang, title, none string) bot.Reply {
+	if len(rs) == 0 {
+		return bot.Reply{Kind: bot.KindList, Text: bot.Tr(l, none, nil)}
+	}
+	var b strings.Builder
+	b.WriteString(bot.TrN(l, title, len(rs), nil))
+	for _, r := range rs {
+		due := ""
+		if r.State.Open() && !r.SLA.DueAt.IsZero() {
+			due = " · " + bot.FormatTime(r.SLA.DueAt)
+		}
+		flag := ""
+		if r.NeedsAttention {
+			flag = " ⚠"
+		}
+		fmt.Fprintf(&b, "\n  %s  %-20s %s%s%s", r.ID, r.State.Label(l), bot.Describe(r, l), due, flag)
+	}
+	return bot.Reply{Kind: bot.KindList, Text: b.String()}
+}
+
+// NewMenu is the guided start: the kinds of request, each a button that
+// shows how to ask for it.
+func NewMenu(l bot.Lang) bot.Reply {
+	items := []struct{ t bot.Type; cmd string }{
+		{bot.TypeLicenceAssign, "help licence"},
+		{bot.TypeMailboxCreate, "help mailbox"},
+		{bot.TypeSharedCreate, "help shared"},
+		{bot.TypeSpamAllow, "help spam"},
+		{bot.TypeReportAccounts, "help report"},
+		{bot.TypeDVSRightsGrant, "help dvs"},
+		{bot.TypeConsult, "help consult"},
+	}
+	rep := bot.Reply{Kind: bot.KindHelp, Text: bot.Tr(l, "cmd.new_menu", nil)}
+	for _, it := range items {
+		rep.Buttons = append(rep.Buttons, bot.Button{Label: it.t.Label(l), Command: bot.Prefix + " " + it.cmd})
+	}
+	return rep
+}

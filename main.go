@@ -1,0 +1,333 @@
+// Command itbot is a chat-ops bot for the IT service desk of the VARAM
+// sector: slash commands, conversations and e-mails become tracked requests
+// that itbot approves, executes against Exchange Online and the DVS, and
+// keeps within their SLA on the Latvian business calendar.
+//
+// main.go wires configuration, store, bot and adapters and holds the CLI;
+// everything else lives in bot/, commands/, adapters/ and store/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"itbot/adapters/console"
+	"itbot/bot"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// cli is what a subcommand gets.
+type cli struct {
+	ctx       context.Context
+	cfgPath   string
+	cfgGiven  bool
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+	noConsole bool
+	cfgCache  *Config
+	// interactive is set for console sessions: logs go to a file.
+	interactive bool
+}
+
+func (c *cli) config() (*Config, error) {
+	if c.cfgCache != nil {
+		return c.cfgCache, nil
+	}
+	cfg, err := LoadConfig(c.cfgPath, c.cfgGiven)
+	if err != nil {
+		return nil, err
+	}
+	if c.noConsole {
+		f := false
+		cfg.Console.Enabled = &f
+	}
+	c.cfgCache = cfg
+	return cfg, nil
+}
+
+// app builds the app for a subcommand.
+func (c *cli) app(serving bool) (a *App, err error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	logw := c.stderr
+	file := cfg.Log.File
+	if file == "" && c.interactive {
+		file = filepath.Join(filepath.Dir(cfg.Data), "itbot.log")
+	}
+	if file != "" {
+		if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(file, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("log file: %w", err)
+		}
+		logw = f
+		defer func() {
+			if a != nil {
+				a.OnClose(func() { f.Close() })
+			} else {
+				f.Close()
+			}
+		}()
+	}
+	a, err = NewApp(c.ctx, cfg, newLogger(cfg, logw), c.stdout, serving)
+	return a, err
+}
+
+type subcommand struct {
+	usage string
+	run   func(c *cli, args []string) error
+}
+
+var subcommands = map[string]subcommand{}
+
+func addSubcommand(name, usage string, run func(c *cli, args []string) error) {
+	subcommands[name] = subcommand{usage: usage, run: run}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := runMain(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "itbot:", err)
+		os.Exit(1)
+	}
+}
+
+// runMain parses global flags and runs one subcommand (serve by default).
+func runMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("itbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	fs.StringVar(&c.cfgPath, "config", "", "configuration file (default itbot.yaml if present)")
+	fs.BoolVar(&c.noConsole, "no-console", false, "do not read commands from stdin")
+	fs.Usage = func() { usage(stderr) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	c.cfgGiven = c.cfgPath != ""
+	if c.cfgPath == "" {
+		c.cfgPath = "itbot.yaml"
+		if p := os.Getenv("ITBOT_CONFIG"); p != "" {
+			c.cfgPath, c.cfgGiven = p, true
+		}
+	}
+	rest := fs.Args()
+	name := "serve"
+	if len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	sc, ok := subcommands[name]
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("unknown subcommand %q", name)
+	}
+	return sc.run(c, rest)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: itbot [--config FILE] [--no-console] [SUBCOMMAND]")
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  itbot %s\n", subcommands[n].usage)
+	}
+}
+
+func init() {
+	addSubcommand("serve", "serve                      run the adapters, the HTTP server and (unless --no-console) the console", cmdServe)
+	addSubcommand("chat", "chat --as EMAIL            an interactive console as EMAIL", cmdChat)
+	addSubcommand("run", "run --as EMAIL \"COMMAND\"  run one command as EMAIL and print the answer", cmdRun)
+	addSubcommand("requests", "requests [--state S]       list requests", cmdRequests)
+	addSubcommand("show", "show ID                    a request with its audit trail", cmdShow)
+	addSubcommand("backup", "backup FILE                a consistent hot copy of the data file", cmdBackup)
+	addSubcommand("version", "version                    print the version", func(c *cli, args []string) error {
+		fmt.Fprintln(c.stdout, "itbot", version)
+		return nil
+	})
+	addSubcommand("help", "help                       this list", func(c *cli, args []string) error { usage(c.stdout); return nil })
+}
+
+func cmdServe(c *cli, args []string) error {
+	if cfg, err := c.config(); err == nil && cfg.ConsoleEnabled() {
+		c.interactive = true
+	}
+	a, err := c.app(true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	p, err := a.consolePerson(c.ctx, a.Cfg.Console.As)
+	if err != nil && a.Cfg.ConsoleEnabled() {
+		return err
+	}
+	a.Console.SetPerson(p)
+	if a.Bot.Sandbox {
+		a.Log.Warn("SANDBOX MODE: Exchange Online and the DVS are emulated in-process; nothing real is changed")
+		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "main.sandbox_banner", nil))
+	}
+	if a.Cfg.ConsoleEnabled() {
+		a.Console.Prompt = "›"
+		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "main.console_hello", bot.Args{"Email": p.Email}))
+		return a.Serve(c.ctx, c.stdin)
+	}
+	return a.Serve(c.ctx, nil)
+}
+
+func asFlag(name string, args []string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	as := fs.String("as", "", "the person's e-mail address")
+	return fs, as
+}
+
+func cmdChat(c *cli, args []string) error {
+	fs, as := asFlag("chat", args)
+	fs.SetOutput(c.stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.interactive = true
+	a, err := c.app(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	email := *as
+	if email == "" {
+		email = a.Cfg.Console.As
+	}
+	p, err := a.consolePerson(c.ctx, email)
+	if err != nil {
+		return err
+	}
+	a.Console.SetPerson(p)
+	a.Console.Prompt = "›"
+	return a.Console.Run(c.ctx, c.stdin)
+}
+
+func cmdRun(c *cli, args []string) error {
+	fs, as := asFlag("run", args)
+	fs.SetOutput(c.stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *as == "" || fs.NArg() == 0 {
+		return errors.New(`usage: itbot run --as EMAIL "/it COMMAND"`)
+	}
+	c.interactive = true
+	a, err := c.app(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	p, err := a.consolePerson(c.ctx, *as)
+	if err != nil {
+		return err
+	}
+	a.Console.SetPerson(p)
+	return a.Console.Handle(c.ctx, strings.Join(fs.Args(), " "))
+}
+
+func cmdRequests(c *cli, args []string) error {
+	fs := flag.NewFlagSet("requests", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	state := fs.String("state", "", "only this state")
+	inst := fs.String("institution", "", "only this institution")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := c.app(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	f := bot.RequestFilter{Institution: strings.ToUpper(*inst)}
+	if *state != "" {
+		if !bot.State(*state).Valid() {
+			return fmt.Errorf("unknown state %q", *state)
+		}
+		f.States = []bot.State{bot.State(*state)}
+	}
+	rs, err := a.Store.Requests(c.ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		fmt.Fprintf(c.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Type, r.Institution, r.Requester, bot.FormatTime(r.SLA.DueAt))
+	}
+	return nil
+}
+
+func cmdShow(c *cli, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: itbot show ID")
+	}
+	id, err := bot.ParseID(args[0])
+	if err != nil {
+		return fmt.Errorf("%q is not a request id (IT-2026-000123)", args[0])
+	}
+	a, err := c.app(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	r, err := a.Store.Request(c.ctx, id)
+	if err != nil {
+		return fmt.Errorf("request %s not found", id)
+	}
+	evs, err := a.Store.Events(c.ctx, id)
+	if err != nil {
+		return err
+	}
+	card := a.Bot.Card(r, nil, bot.EN)
+	card.Buttons = nil
+	card.Text += "\n\nHistory:\n" + strings.Join(bot.History(evs, bot.EN), "\n")
+	io.WriteString(c.stdout, console.Render(card, ""))
+	return nil
+}
+
+func cmdBackup(c *cli, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: itbot backup FILE")
+	}
+	a, err := c.app(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Store.BackupFile(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "backup written: %s (%d bytes)\n", args[0], n)
+	return nil
+}
+
+func init() {
+	bot.RegisterTexts(
+		bot.T("main.sandbox_banner", "⚠ SMILŠKASTE: Exchange Online un DVS tiek emulēti; nekas īsts netiek mainīts.", "⚠ SANDBOX: Exchange Online and the DVS are emulated; nothing real is changed."),
+		bot.T("main.console_hello", "itbot konsole. Jūs esat {{.Email}}. Ierakstiet /it palīdzība; /it as E-PASTS maina personu; /it iziet beidz.", "itbot console. You are {{.Email}}. Type /it help; /it as EMAIL switches person; /it quit leaves."),
+	)
+}
