@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"itbot/bot/seed"
 )
 
 func init() {
@@ -9,6 +10,6 @@ func init() {
 		if !a.Bot.Sandbox {
 			return nil
 		}
-		return seedDirectory(ctx, a.Store)
+		return seed.Directory(ctx, a.Store)
 	}})
 }

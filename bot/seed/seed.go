@@ -1,4 +1,6 @@
-package main
+// Package seed holds the sandbox's directory: the institutions and people a
+// fresh sandbox knows, a few in every role, so every rule can be tried.
+package seed
 
 import (
 	"context"
@@ -15,10 +17,11 @@ func date(s string) time.Time {
 	return t
 }
 
-// sandboxInstitutions are the institutions a fresh sandbox knows: the
+// Institutions are the institutions a fresh sandbox knows: the
 // agency, one in-sector institution with a valid contract, one whose
 // contract has expired, and one outside the sector.
-func sandboxInstitutions() []*bot.Institution {
+// Institutions returns the sandbox institutions.
+func Institutions() []*bot.Institution {
 	return []*bot.Institution{
 		{Code: "VRAA", NameLV: "Valsts reģionālās attīstības aģentūra", NameEN: "State Regional Development Agency",
 			InSector: true, Domains: []string{"vraa.gov.lv"}, DVSOrgID: "90001",
@@ -35,8 +38,9 @@ func sandboxInstitutions() []*bot.Institution {
 	}
 }
 
-// sandboxPeople are the sandbox's people, a few in each role.
-func sandboxPeople() []*bot.Person {
+// People are the sandbox's people, a few in each role.
+// People returns the sandbox people.
+func People() []*bot.Person {
 	return []*bot.Person{
 		{Email: "kristaps.lapsa@vraa.gov.lv", Name: "Kristaps Lapsa", Institution: "VRAA", Roles: []bot.Role{bot.RoleOperator}, Lang: bot.LV},
 		{Email: "dace.avotina@vraa.gov.lv", Name: "Dace Avotiņa", Institution: "VRAA", Roles: []bot.Role{bot.RoleApprover, bot.RoleOperator}, Lang: bot.LV},
@@ -50,10 +54,10 @@ func sandboxPeople() []*bot.Person {
 	}
 }
 
-// seedDirectory adds the sandbox institutions and people that are not in
+// Directory adds the sandbox institutions and people that are not in
 // the store yet; what an admin changed is kept.
-func seedDirectory(ctx context.Context, st bot.DirectoryStore) error {
-	for _, i := range sandboxInstitutions() {
+func Directory(ctx context.Context, st bot.DirectoryStore) error {
+	for _, i := range Institutions() {
 		if _, err := st.Institution(ctx, i.Code); err == nil {
 			continue
 		}
@@ -61,7 +65,7 @@ func seedDirectory(ctx context.Context, st bot.DirectoryStore) error {
 			return err
 		}
 	}
-	for _, p := range sandboxPeople() {
+	for _, p := range People() {
 		if _, err := st.Person(ctx, p.Email); err == nil {
 			continue
 		}
