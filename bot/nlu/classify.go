@@ -334,7 +334,7 @@ func (a *analysis) howQuestion() bool {
 	if !how {
 		// "kā" opening a later clause: "Sveiki, kā …", "nezinu, kā …". Folded
 		// "ka" is left out there: it is also the conjunction "that".
-		how = reHowClause.MatchString(a.orig)
+		how = (strings.Contains(a.orig, "kā") || strings.Contains(a.orig, "Kā")) && reHowClause.MatchString(a.orig)
 	}
 	if !how {
 		return false

@@ -11,6 +11,8 @@ import (
 // case endings and English with the usual abbreviations.
 const monthRe = `(janvar(?:is|a|i|im|u)|februar(?:is|a|i|im|u)|mart(?:s|a|am|u)|april(?:is|a|i|im|u)|maij(?:s|a|am|u)|junij(?:s|a|am|u)|julij(?:s|a|am|u)|august(?:s|a|am|u)|septembr(?:is|a|i|im|u)|oktobr(?:is|a|i|im|u)|novembr(?:is|a|i|im|u)|decembr(?:is|a|i|im|u)|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)`
 
+var reMonthWord = regexp.MustCompile(`\b` + monthRe + `\b`)
+
 var monthPrefixes = []string{"jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "o", "nov", "dec"}
 
 // monthNum returns 1..12 for a month word matched by monthRe.
@@ -38,7 +40,36 @@ type dateExpr struct {
 	isMonth  bool
 }
 
-var dateRules = []struct {
+// dateRule is one date pattern. A rule is tried only when the text has a
+// digit (digits) or one of the hint substrings, which spares the regexp on
+// most messages.
+type dateRule struct {
+	re     *regexp.Regexp
+	fn     func(m []string, now time.Time) (dateExpr, bool)
+	digits bool
+	month  bool // the rule needs a month name
+	hints  []string
+}
+
+var dateRules []dateRule
+
+// relativeHints are substrings one of which every date rule without digits needs.
+var relativeHints = []string{"menes", "gad", "month", "year", "pern", "quarter", "ceturks", "nedel",
+	"week", "vakar", "yesterday", "sodien", "today", "jan", "feb", "mar", "apr", "maij", "may", "jun",
+	"jul", "aug", "sep", "okt", "oct", "nov", "dec"}
+
+func init() {
+	for _, r := range rawDateRules {
+		src := r.re.String()
+		d := dateRule{re: r.re, fn: r.fn, digits: strings.Contains(src, `\d`), month: strings.Contains(src, "janvar")}
+		if !d.digits {
+			d.hints = relativeHints
+		}
+		dateRules = append(dateRules, d)
+	}
+}
+
+var rawDateRules = []struct {
 	re *regexp.Regexp
 	fn func(m []string, now time.Time) (dateExpr, bool)
 }{
@@ -233,7 +264,19 @@ var (
 func findPeriod(norm string, now time.Time) (from, to string) {
 	var exprs []dateExpr
 	used := make([]bool, len(norm)+1)
+	hasDigit := strings.ContainsAny(norm, "0123456789")
+	hinted := false
+	for _, h := range relativeHints {
+		if strings.Contains(norm, h) {
+			hinted = true
+			break
+		}
+	}
+	hasMonth := reMonthWord.MatchString(norm)
 	for _, r := range dateRules {
+		if (r.digits && !hasDigit) || (!r.digits && !hinted) || (r.month && !hasMonth) {
+			continue
+		}
 		for _, idx := range r.re.FindAllStringSubmatchIndex(norm, -1) {
 			overlap := false
 			for k := idx[0]; k < idx[1]; k++ {

@@ -55,20 +55,37 @@ func findEntities(s string) []entity {
 		}
 		return false
 	}
-	for _, m := range reEmail.FindAllStringIndex(s, -1) {
+	hasAt := strings.IndexByte(s, '@') >= 0
+	hasDot := strings.IndexByte(s, '.') >= 0
+	hasIT := strings.Contains(s, "IT") || strings.Contains(s, "it") || strings.Contains(s, "It") || strings.Contains(s, "iT")
+	hasDigit := strings.ContainsAny(s, "0123456789")
+	if !hasAt && !hasDot && !(hasIT && hasDigit) {
+		return nil
+	}
+	var emails, ids, hosts [][]int
+	if hasAt {
+		emails = reEmail.FindAllStringIndex(s, -1)
+	}
+	if hasIT && hasDigit {
+		ids = reID.FindAllStringSubmatchIndex(s, -1)
+	}
+	if hasDot {
+		hosts = reHost.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range emails {
 		if !boundaryOK(s, m[0], m[1]) {
 			continue
 		}
 		out = append(out, entity{value: strings.ToLower(s[m[0]:m[1]]), start: m[0], end: m[1], kind: 'e'})
 	}
-	for _, m := range reID.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range ids {
 		if taken(m[0], m[1]) || !boundaryOK(s, m[0], m[1]) {
 			continue
 		}
 		n, _ := strconv.Atoi(s[m[4]:m[5]])
 		out = append(out, entity{value: fmt.Sprintf("IT-%s-%06d", s[m[2]:m[3]], n), start: m[0], end: m[1], kind: 'i'})
 	}
-	for _, m := range reHost.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range hosts {
 		if taken(m[0], m[1]) || !boundaryOK(s, m[0], m[1]) {
 			continue
 		}
