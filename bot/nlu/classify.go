@@ -339,8 +339,5 @@ func (a *analysis) howQuestion() bool {
 	if !how {
 		return false
 	}
-	if h.has(cHowMany) && (h.has(cInfo) || a.hasAny("=cik")) {
-		return false
-	}
 	return h.has(cTopic)
 }

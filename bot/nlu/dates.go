@@ -54,7 +54,7 @@ type dateRule struct {
 var dateRules []dateRule
 
 // relativeHints are substrings one of which every date rule without digits needs.
-var relativeHints = []string{"menes", "gad", "month", "year", "pern", "quarter", "ceturks", "nedel",
+var relativeHints = []string{"menes", "half", "gad", "month", "year", "pern", "quarter", "ceturks", "nedel",
 	"week", "vakar", "yesterday", "sodien", "today", "jan", "feb", "mar", "apr", "maij", "may", "jun",
 	"jul", "aug", "sep", "okt", "oct", "nov", "dec"}
 
@@ -122,6 +122,16 @@ var rawDateRules = []struct {
 	{regexp.MustCompile(`\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+quarter\s+(?:of\s+)?(\d{4})\b`), func(m []string, _ time.Time) (dateExpr, bool) {
 		q := map[string]int{"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}[m[1]]
 		return quarterExpr(atoi(m[2]), q)
+	}},
+	// 2025. gada otrais pusgads / second half of 2025 / H1 2025
+	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*(pirm|otr|1\.|2\.)\w*\s*pusgad\w*`), func(m []string, _ time.Time) (dateExpr, bool) {
+		return halfExpr(atoi(m[1]), m[2] == "otr" || m[2] == "2.")
+	}},
+	{regexp.MustCompile(`\b(first|1st|second|2nd)\s+half\s+(?:of\s+)?(\d{4})\b`), func(m []string, _ time.Time) (dateExpr, bool) {
+		return halfExpr(atoi(m[2]), m[1] == "second" || m[1] == "2nd")
+	}},
+	{regexp.MustCompile(`\bh([12])\s*(\d{4})\b`), func(m []string, _ time.Time) (dateExpr, bool) {
+		return halfExpr(atoi(m[2]), m[1] == "2")
 	}},
 	// 2025. gads / 2025. gada / 2025.g.
 	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gad\w*|g\.)`), func(m []string, _ time.Time) (dateExpr, bool) {
@@ -244,6 +254,18 @@ func quarterExpr(y, q int) (dateExpr, bool) {
 	}
 	from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, time.UTC)
 	return dateExpr{from: from, to: from.AddDate(0, 3, -1)}, true
+}
+
+func halfExpr(y int, second bool) (dateExpr, bool) {
+	if !validYear(y) {
+		return dateExpr{}, false
+	}
+	m := time.January
+	if second {
+		m = time.July
+	}
+	from := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	return dateExpr{from: from, to: from.AddDate(0, 6, -1)}, true
 }
 
 func yearExpr(y int) (dateExpr, bool) {
