@@ -100,7 +100,7 @@ func (a *analysis) classify() (string, float64) {
 		}
 		set(IntentDVSCustomize, s)
 	}
-	if has(cIncident) && (dvs || has(cDocument)) {
+	if (has(cIncident) || (dvs && a.negatedVerb())) && (dvs || has(cDocument)) {
 		s := 3.5
 		if dvs {
 			s = 6.5
@@ -340,4 +340,29 @@ func (a *analysis) howQuestion() bool {
 		return false
 	}
 	return h.has(cTopic)
+}
+
+// notNegation are words starting with "ne" that are not a negated verb.
+var notNegation = []string{"nedel", "nepiec", "nevajag", "nestandart", "nevien", "nemaz", "neliel",
+	"netal", "neskatoties", "nekavej", "nekad", "nekas", "neko", "nekur"}
+
+// negatedVerb reports a Latvian negated verb ("nesūta", "nerāda"), which in a
+// DVS message is nearly always a fault report.
+func (a *analysis) negatedVerb() bool {
+	for _, t := range a.toks {
+		if len(t) < 5 || !strings.HasPrefix(t, "ne") {
+			continue
+		}
+		ok := true
+		for _, n := range notNegation {
+			if strings.HasPrefix(t, n) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }

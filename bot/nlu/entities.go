@@ -345,7 +345,7 @@ func findDisplayName(orig string, address string) string {
 		for len(cur) > 0 && displayNameStop[Normalize(cur[len(cur)-1])] {
 			cur = cur[:len(cur)-1]
 		}
-		if len(cur) >= 2 && len(cur) <= 3 {
+		if len(cur) >= 2 && len(cur) <= 3 && !latvianDative(cur[len(cur)-1]) {
 			runs = append(runs, run{append([]string(nil), cur...)})
 		}
 		cur = cur[:0]
@@ -433,4 +433,16 @@ func splitWordsKeepPunct(s string) []string {
 		}
 	}
 	return out
+}
+
+// latvianDative reports a name in the dative ("Kalniņam", "Bērziņai"), as in
+// "pastkasti Elīnai Bērziņai": not the display name as it should be written.
+func latvianDative(w string) bool {
+	n := Normalize(w)
+	for _, e := range []string{"am", "im", "ai", "ei"} {
+		if strings.HasSuffix(n, e) && len(n) > 4 {
+			return true
+		}
+	}
+	return false
 }
