@@ -46,6 +46,10 @@ type Bot struct {
 	Log      *slog.Logger
 	// Sandbox is true when the bot runs against emulated services.
 	Sandbox bool
+	// OnChange, when set, is called after every stored change of a request
+	// (created or updated through the Bot), with the stored request. The
+	// SLA scheduler uses it to wake early; it must return quickly.
+	OnChange func(r *Request)
 
 	running sync.Map // request id -> struct{}: the executor's in-flight set
 }
@@ -129,6 +133,7 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 		return nil, err
 	}
 	b.Log.Info("request created", "id", r.ID, "type", r.Type, "requester", r.Requester, "institution", r.Institution, "state", r.State, "platform", a.Platform)
+	b.changed(r)
 	b.announce(ctx, r, evs)
 	if r.State == StateAwaitingApproval {
 		b.askApprovers(ctx, r)
@@ -234,8 +239,18 @@ func (b *Bot) update(ctx context.Context, a Actor, id string, c change) (*Reques
 		}
 		return nil, err
 	}
+	if len(stored) > 0 {
+		b.changed(r)
+	}
 	b.announce(ctx, r, stored)
 	return r, nil
+}
+
+// changed calls the OnChange hook, if any.
+func (b *Bot) changed(r *Request) {
+	if b.OnChange != nil {
+		b.OnChange(r)
+	}
 }
 
 // Approve approves a request waiting for approval and, if the bot executes
