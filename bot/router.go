@@ -384,7 +384,7 @@ func Tokenize(s string) (toks, rest []string, err error) {
 					i += 2
 					continue
 				}
-				if rs[i] == close || (close == '"' && rs[i] == '”') {
+				if rs[i] == close || (close != '"' && (rs[i] == '“' || rs[i] == '”')) {
 					closed = true
 					i++
 					break

@@ -6,6 +6,7 @@ package bottest
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -111,10 +112,11 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	clock := NewClock(Riga(2026, time.November, 23, 10, 0))
-	b := bot.New(st, nil)
+	log := slog.New(slog.DiscardHandler)
+	b := bot.New(st, log)
 	b.Now = clock.Now
 	b.Sandbox = true
-	r := bot.NewRouter(nil)
+	r := bot.NewRouter(log)
 	d := &commands.Deps{Bot: b}
 	commands.Register(r, d)
 	e := &Env{T: t, Path: path, Store: st, Bot: b, Router: r, Deps: d, Clock: clock, Test: &Poster{Name: "test", Ops: "ops"}}

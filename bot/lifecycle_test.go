@@ -1,0 +1,109 @@
+package bot_test
+
+import (
+	"testing"
+
+	"itbot/bot"
+)
+
+func TestLifecycleGraph(t *testing.T) {
+	allowed := map[bot.State][]bot.State{
+		bot.StateNew:                 {bot.StateAwaitingApproval, bot.StateApproved, bot.StateRejected, bot.StateCancelled, bot.StateAwaitingInfo},
+		bot.StateAwaitingApproval:    {bot.StateApproved, bot.StateRejected, bot.StateCancelled, bot.StateAwaitingInfo},
+		bot.StateApproved:            {bot.StateInProgress, bot.StateCancelled, bot.StateAwaitingInfo, bot.StateAwaitingProcurement},
+		bot.StateInProgress:          {bot.StateDone, bot.StateFailed, bot.StateAwaitingInfo, bot.StateAwaitingProcurement, bot.StateCancelled},
+		bot.StateFailed:              {bot.StateInProgress, bot.StateCancelled},
+		bot.StateAwaitingInfo:        {bot.StateNew, bot.StateAwaitingApproval, bot.StateApproved, bot.StateInProgress, bot.StateCancelled},
+		bot.StateAwaitingProcurement: {bot.StateApproved, bot.StateInProgress, bot.StateCancelled},
+	}
+	for _, from := range bot.AllStates {
+		for _, to := range bot.AllStates {
+			want := false
+			for _, s := range allowed[from] {
+				if s == to {
+					want = true
+				}
+			}
+			if got := bot.CanTransition(from, to); got != want {
+				t.Errorf("%s -> %s: got %v want %v", from, to, got, want)
+			}
+		}
+	}
+	for _, s := range []bot.State{bot.StateDone, bot.StateRejected, bot.StateCancelled} {
+		if !s.Terminal() || s.Open() {
+			t.Errorf("%s should be terminal", s)
+		}
+	}
+	for _, s := range []bot.State{bot.StateAwaitingInfo, bot.StateAwaitingProcurement} {
+		if !s.Paused() {
+			t.Errorf("%s should pause the clock", s)
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"IT-2026-000123", "IT-2026-000123"},
+		{"it-2026-123", "IT-2026-000123"},
+		{"[IT-2026-000001]", "IT-2026-000001"},
+		{"IT-2026-0", ""},
+		{"IT-26-000001", ""},
+		{"IT-2026-1234567", ""},
+		{"foo", ""},
+	}
+	for _, tc := range tests {
+		got, err := bot.ParseID(tc.in)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("%q: want error, got %s", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q: got %q %v want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	tests := []struct {
+		in   string
+		toks []string
+		rest1 string
+	}{
+		{`licence assign a@b.lv E3`, []string{"licence", "assign", "a@b.lv", "E3"}, "assign a@b.lv E3"},
+		{`mailbox create personal j@x.lv "Jānis Ozols"`, []string{"mailbox", "create", "personal", "j@x.lv", "Jānis Ozols"}, `create personal j@x.lv "Jānis Ozols"`},
+		{`comment IT-2026-000001 „labi”`, []string{"comment", "IT-2026-000001", "labi"}, "IT-2026-000001 „labi”"},
+		{`a "b \" c"`, []string{"a", `b " c`}, `"b \" c"`},
+	}
+	for _, tc := range tests {
+		toks, rest, err := bot.Tokenize(tc.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if len(toks) != len(tc.toks) {
+			t.Fatalf("%q: %q", tc.in, toks)
+		}
+		for i := range toks {
+			if toks[i] != tc.toks[i] {
+				t.Errorf("%q: token %d %q want %q", tc.in, i, toks[i], tc.toks[i])
+			}
+		}
+		if rest[1] != tc.rest1 {
+			t.Errorf("%q: rest %q want %q", tc.in, rest[1], tc.rest1)
+		}
+	}
+	if _, _, err := bot.Tokenize(`a "unclosed`); bot.ErrorCode(err) != bot.EINVALID {
+		t.Fatalf("unclosed quote: %v", err)
+	}
+}
+
+func TestEveryTextInBothLanguages(t *testing.T) {
+	for _, id := range bot.TextIDs() {
+		for _, l := range []bot.Lang{bot.LV, bot.EN} {
+			if s := bot.Tr(l, id, bot.Args{"Count": 2}); s == "" || s == id {
+				t.Errorf("%s/%s renders %q", id, l, s)
+			}
+		}
+	}
+}
