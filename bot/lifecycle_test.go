@@ -67,8 +67,8 @@ func TestParseID(t *testing.T) {
 
 func TestTokenize(t *testing.T) {
 	tests := []struct {
-		in   string
-		toks []string
+		in    string
+		toks  []string
 		rest1 string
 	}{
 		{`licence assign a@b.lv E3`, []string{"licence", "assign", "a@b.lv", "E3"}, "assign a@b.lv E3"},
