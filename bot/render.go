@@ -148,12 +148,21 @@ func (b *Bot) updateReply(r *Request, evs []Event, viewer *Person, l Lang) Reply
 		}
 		lines = append(lines, EventText(ev, l))
 	}
+	var files []File
+	for _, ev := range evs {
+		if (ev.To == StateDone || ev.Kind == EventExecuted) && r.Outcome != nil {
+			for _, d := range r.Outcome.Details {
+				lines = append(lines, "• "+d.Render(l))
+			}
+			files = r.Outcome.Files
+		}
+	}
 	text := strings.Join(lines, "\n")
 	state := r.State.Label(l)
 	if r.State.Open() && !r.SLA.DueAt.IsZero() {
 		state += " · " + Tr(l, "field.due", nil) + " " + FormatTime(r.SLA.DueAt)
 	}
-	return Reply{Kind: KindUpdate, Title: r.ID + " · " + state, Text: text, Request: r, Buttons: b.Buttons(r, viewer, l)}
+	return Reply{Kind: KindUpdate, Title: r.ID + " · " + state, Text: text, Request: r, Buttons: b.Buttons(r, viewer, l), Files: files}
 }
 
 // announce tells the request's thread and the operators about a change.

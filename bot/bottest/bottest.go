@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"itbot/adapters/sandbox"
 	"itbot/bot"
 	"itbot/bot/seed"
 	"itbot/commands"
@@ -154,4 +155,21 @@ func (e *Env) Request(id string) *bot.Request {
 		e.T.Fatalf("request %s: %v", id, err)
 	}
 	return r
+}
+
+// Sandbox gives the bot the in-process sandbox Exchange tenant and DVS,
+// seeded, and returns their state for the test to inspect or change.
+func (e *Env) Sandbox() (*sandbox.Tenant, *sandbox.DVSState) {
+	e.T.Helper()
+	tn := sandbox.NewTenant()
+	if err := sandbox.SeedTenant(tn); err != nil {
+		e.T.Fatal(err)
+	}
+	ds := sandbox.NewDVSState()
+	if err := sandbox.SeedDVS(ds); err != nil {
+		e.T.Fatal(err)
+	}
+	e.Bot.Exchange = sandbox.NewExchange(tn)
+	e.Bot.DVS = sandbox.NewDVS(ds)
+	return tn, ds
 }
