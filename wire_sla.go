@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"itbot/bot/calendar"
+	"itbot/bot/sla"
+	"itbot/bot/slaclock"
+)
+
+// The SLA clock on the Latvian business calendar, its scheduler of
+// reminders, breach alerts and escalations, and the `calendar` and `sla`
+// subcommands. Config section: sla (see docs/sla.md).
+func init() {
+	addPlugin(plugin{name: "sla", section: "sla", order: 5, setup: setupSLA})
+	addSubcommand("calendar", "calendar YEAR [--no-transfers]  the non-standard days of YEAR (holidays, transfers, short days)", cmdCalendar)
+	addSubcommand("sla", "sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers]  an SLA due time", cmdSLA)
+}
+
+// slaConfig reads the sla section.
+func slaConfig(cfg *Config) (slaclock.Config, error) {
+	var sc slaclock.Config
+	if _, err := cfg.Section("sla", &sc); err != nil {
+		return sc, err
+	}
+	return sc, nil
+}
+
+func setupSLA(ctx context.Context, a *App) error {
+	sc, err := slaConfig(a.Cfg)
+	if err != nil {
+		return err
+	}
+	clock, err := slaclock.New(sc)
+	if err != nil {
+		return fmt.Errorf("config section sla: %w", err)
+	}
+	a.Bot.SLA = clock
+	if !a.Serving {
+		return nil
+	}
+	s := slaclock.NewScheduler(a.Bot, clock)
+	a.Bot.OnChange = s.Changed
+	a.Go(s.Run)
+	return nil
+}
+
+func cmdCalendar(c *cli, args []string) error {
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	sc, err := slaConfig(cfg)
+	if err != nil {
+		return err
+	}
+	err = calendar.RunCalendarCLIConfig(sc.Calendar, args, c.stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func cmdSLA(c *cli, args []string) error {
+	if len(args) == 0 || args[0] != "due" {
+		return errors.New("usage: itbot sla due --at 2026-12-23T16:30 [--policy 1d] [--pause FROM/TO]... [--no-transfers]")
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	sc, err := slaConfig(cfg)
+	if err != nil {
+		return err
+	}
+	err = sla.RunDueCLIConfig(sc.Calendar, args[1:], c.stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
