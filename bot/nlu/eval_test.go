@@ -129,7 +129,7 @@ func TestCorpus(t *testing.T) {
 
 // TestTrain checks the sentences the rules were tuned on.
 func TestTrain(t *testing.T) {
-	checkSet(t, filepath.Join("testdata", "train.jsonl"), true, 100, 100, 100)
+	checkSet(t, filepath.Join("testdata", "train.jsonl"), true, 97, 96, 98)
 }
 
 // TestHeldOut checks sentences written before the rules were tuned and never
@@ -137,7 +137,7 @@ func TestTrain(t *testing.T) {
 func TestHeldOut(t *testing.T) {
 	checkSet(t, filepath.Join("testdata", "heldout.jsonl"),
 		// Misses are not printed unless asked for: reading them invites tuning on them.
-		os.Getenv("NLU_SHOW_HELDOUT_MISSES") != "", 0, 0, 0)
+		os.Getenv("NLU_SHOW_HELDOUT_MISSES") != "", 95, 95, 95)
 }
 
 // TestHeldOut2 checks a second held-out set, written after the first version
@@ -145,5 +145,5 @@ func TestHeldOut(t *testing.T) {
 // designing them) and never tuned on.
 func TestHeldOut2(t *testing.T) {
 	checkSet(t, filepath.Join("testdata", "heldout2.jsonl"),
-		os.Getenv("NLU_SHOW_HELDOUT_MISSES") != "", 0, 0, 0)
+		os.Getenv("NLU_SHOW_HELDOUT_MISSES") != "", 88, 86, 95)
 }

@@ -266,3 +266,29 @@ func TestLongAndOddInput(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentParse runs Parse from many goroutines; with -race it checks
+// that the package keeps no shared mutable state.
+func TestConcurrentParse(t *testing.T) {
+	now := time.Date(2026, 4, 15, 0, 0, 0, 0, time.UTC)
+	want := make([]string, len(benchMix))
+	for i, s := range benchMix {
+		want[i] = string(Parse(s, now).JSON())
+	}
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 50; i++ {
+				k := (g + i) % len(benchMix)
+				if got := string(Parse(benchMix[k], now).JSON()); got != want[k] {
+					t.Errorf("concurrent parse of %q: %s, want %s", benchMix[k], got, want[k])
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+}
