@@ -70,10 +70,12 @@ func DefaultConfig() *Config {
 func LoadConfig(path string, explicit bool) (*Config, error) {
 	c := DefaultConfig()
 	if path == "" {
+		c.envOverrides()
 		return c, nil
 	}
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) && !explicit {
+		c.envOverrides()
 		return c, nil
 	}
 	if err != nil {
@@ -85,6 +87,7 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 	if err := dec.Decode(c); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	c.envOverrides()
 	for name := range c.Sections {
 		if !knownSection(name) {
 			return nil, fmt.Errorf("config %s: unknown section %q", path, name)
@@ -129,4 +132,15 @@ func (c *Config) ConsoleEnabled() bool {
 		return *c.Console.Enabled
 	}
 	return true
+}
+
+// envOverrides applies ITBOT_DATA and ITBOT_LISTEN, which containers use
+// instead of a file.
+func (c *Config) envOverrides() {
+	if v := os.Getenv("ITBOT_DATA"); v != "" {
+		c.Data = v
+	}
+	if v, ok := os.LookupEnv("ITBOT_LISTEN"); ok {
+		c.HTTP.Listen = v
+	}
 }
