@@ -56,22 +56,48 @@ func detectLang(a *analysis) string {
 		if strings.HasPrefix(t, "zz") || t == "_" {
 			continue
 		}
+		known := false
 		if lvExact[t] {
 			lv++
+			known = true
 		} else {
 			for _, s := range lvStems {
 				if strings.HasPrefix(t, s) {
 					lv++
+					known = true
 					break
 				}
 			}
 		}
 		if enWords[t] {
 			en++
+			known = true
+		}
+		if !known && len(t) > 3 {
+			// Word shape: Latvian has no w, q, x, y; its nouns and verbs
+			// end in a handful of case and person endings.
+			switch {
+			case strings.ContainsAny(t, "wqxy") || strings.Contains(t, "th"):
+				en += 0.5
+			case hasAnySuffix(t, lvEndings) || (strings.HasPrefix(t, "ne") && len(t) >= 6):
+				lv += 0.5
+			}
 		}
 	}
 	if lv > en {
 		return "lv"
 	}
 	return "en"
+}
+
+// lvEndings are frequent Latvian inflection endings that English words rarely have.
+var lvEndings = []string{"us", "iem", "ties", "ai", "ei", "ju", "iet", "iju", "ija", "ijas", "ajam", "ajai", "umu", "umi", "ot", "ojas", "ojiet", "iniet"}
+
+func hasAnySuffix(t string, sfx []string) bool {
+	for _, s := range sfx {
+		if strings.HasSuffix(t, s) {
+			return true
+		}
+	}
+	return false
 }
