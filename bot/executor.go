@@ -52,6 +52,7 @@ func (b *Bot) finish(ctx context.Context, r *Request, out *Outcome, aerr error) 
 	switch code := ErrorCode(aerr); {
 	case aerr == nil && out != nil && out.Pending:
 		secret := out.Secret
+		out.Secret = "" // shown once, privately; never kept
 		r2, err := b.update(ctx, System, r.ID, change{kind: EventExecuted, from: []State{StateInProgress}, phrase: out.Summary,
 			apply: func(r *Request, _ Event) { r.Outcome = out }})
 		if err == nil && secret != "" {
@@ -63,6 +64,7 @@ func (b *Bot) finish(ctx context.Context, r *Request, out *Outcome, aerr error) 
 			out = &Outcome{Summary: P("outcome.done")}
 		}
 		secret := out.Secret
+		out.Secret = ""
 		r2, err := b.update(ctx, System, r.ID, change{to: StateDone, from: []State{StateInProgress}, phrase: out.Summary,
 			apply: func(r *Request, _ Event) { r.Outcome = out }})
 		if err == nil && secret != "" {
@@ -139,7 +141,7 @@ func (b *Bot) run(ctx context.Context, r *Request, inst *Institution) (*Outcome,
 	case TypeLicenceRevoke:
 		return b.Exchange.RevokeLicence(ctx, inst, p.User, p.SKU)
 	case TypeMailboxCreate:
-		return b.Exchange.CreateMailbox(ctx, inst, MailboxSpec{Address: p.User, DisplayName: p.DisplayName, Kind: p.Kind, Owner: p.Owner, SKU: p.SKU})
+		return b.Exchange.CreateMailbox(ctx, inst, MailboxSpec{Address: p.User, DisplayName: p.DisplayName, Kind: p.Kind, Owner: p.Owner, SKU: p.SKU, RequestID: r.ID})
 	case TypeSharedCreate:
 		return b.Exchange.CreateSharedMailbox(ctx, inst, p.Mailbox, p.DisplayName)
 	case TypeSharedMemberAdd:
@@ -174,7 +176,7 @@ func (b *Bot) run(ctx context.Context, r *Request, inst *Institution) (*Outcome,
 func BackupOutcome(bs []Backup) *Outcome {
 	out := &Outcome{Summary: P("outcome.backups", "Count", len(bs))}
 	for _, x := range bs {
-		out.Details = append(out.Details, P("outcome.backup_line", "Started", x.StartedAt.Format("2006-01-02 15:04"), "Status", x.Status, "Verified", x.Verified, "Size", x.SizeBytes))
+		out.Details = append(out.Details, P("outcome.backup_line", "Started", FormatTime(x.StartedAt), "Status", x.Status, "Verified", x.Verified, "Size", x.SizeBytes))
 	}
 	return out
 }
@@ -230,7 +232,13 @@ func (b *Bot) CheckProcurement(ctx context.Context) (int, error) {
 		if r.Type != TypeLicenceAssign && r.Type != TypeMailboxCreate {
 			continue
 		}
-		free, err := b.Exchange.FreeLicences(ctx, r.Params.SKU)
+		sku := r.Params.SKU
+		if r.LastError != nil { // the licence that ran out, as the service named it
+			if s, ok := r.LastError.Args["SKU"].(string); ok && s != "" {
+				sku = s
+			}
+		}
+		free, err := b.Exchange.FreeLicences(ctx, sku)
 		if err != nil {
 			b.Log.Warn("procurement check", "id", r.ID, "err", err)
 			continue

@@ -131,7 +131,15 @@ func Tr(l Lang, id string, data Args) string {
 	if !known {
 		return id
 	}
-	s, err := localizer(l).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: map[string]any(data)})
+	lc := &i18n.LocalizeConfig{MessageID: id, TemplateData: map[string]any(data)}
+	if n, ok := data["Count"].(int); ok {
+		lc.PluralCount = n // plural forms follow a Count argument
+	}
+	s, err := localizer(l).Localize(lc)
+	if err != nil && lc.PluralCount != nil {
+		lc.PluralCount = nil // a text without plural forms that takes a count
+		s, err = localizer(l).Localize(lc)
+	}
 	if err != nil {
 		return id
 	}

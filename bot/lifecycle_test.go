@@ -101,9 +101,17 @@ func TestTokenize(t *testing.T) {
 func TestEveryTextInBothLanguages(t *testing.T) {
 	for _, id := range bot.TextIDs() {
 		for _, l := range []bot.Lang{bot.LV, bot.EN} {
-			if s := bot.Tr(l, id, bot.Args{"Count": 2}); s == "" || s == id {
-				t.Errorf("%s/%s renders %q", id, l, s)
+			for _, n := range []int{0, 1, 2, 21} {
+				if s := bot.Tr(l, id, bot.Args{"Count": n}); s == "" || s == id {
+					t.Errorf("%s/%s/%d renders %q", id, l, n, s)
+				}
 			}
+		}
+	}
+	// Latvian's three plural forms.
+	for n, want := range map[int]string{0: "0 rezerves kopiju", 1: "1 rezerves kopija", 21: "21 rezerves kopija", 5: "5 rezerves kopijas"} {
+		if got := bot.P("outcome.backups", "Count", n).Render(bot.LV); got != want {
+			t.Errorf("%d: %q want %q", n, got, want)
 		}
 	}
 }

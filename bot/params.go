@@ -22,7 +22,7 @@ func ParsePermission(s string) (string, bool) {
 	switch strings.NewReplacer("-", "_", " ", "_").Replace(Fold(s)) {
 	case "full_access", "fullaccess", "full", "pilna_piekluve", "pilna", "piekluve", "fa":
 		return PermFullAccess, true
-	case "send_as", "sendas", "sutit_ka", "sutit_ka_vardā", "suta_ka", "sutisana", "sa":
+	case "send_as", "sendas", "sutit_ka", "sutit_ka_varda", "suta_ka", "sutisana", "sa":
 		return PermSendAs, true
 	}
 	return "", false

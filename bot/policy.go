@@ -42,7 +42,7 @@ func (pol *Policy) NeedsApproval(p *Person, t Type) bool {
 	return !p.HasAny(RoleITContact, RoleExpertGroup, RoleOperator, RoleApprover, RoleAdmin)
 }
 
-// Manual reports whether type t is worked by hand.
+// IsManual reports whether type t is worked by hand.
 func (pol *Policy) IsManual(t Type) bool { return slices.Contains(pol.Manual, t) }
 
 // CanApprove returns nil if p may approve r, or an EFORBIDDEN error saying
@@ -77,8 +77,8 @@ func (pol *Policy) CanSee(p *Person, r *Request) bool {
 
 // Scope checks that every account a request names belongs to the
 // requester's institution. Spam filter senders are outside addresses by
-// nature and are not checked.
-func Scope(inst *Institution, t Type, p Params) error {
+// nature and are not checked; the type is not needed for that today.
+func Scope(inst *Institution, _ Type, p Params) error {
 	for _, a := range []string{p.User, p.Mailbox, p.Owner} {
 		if a != "" && !inst.Owns(a) {
 			return Errorf(EFORBIDDEN, "policy.out_of_scope", "Address", a, "Institution", inst.NameLV, "InstitutionEN", inst.Name(EN), "Domains", joinDomains(inst.Domains))

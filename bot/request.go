@@ -230,7 +230,7 @@ type Request struct {
 	Meta map[string]string `json:"meta,omitempty"`
 }
 
-// Year returns the year part of a request id, or 0.
+// RequestYear returns the year part of a request id, or 0.
 func RequestYear(id string) int {
 	parts := strings.Split(id, "-")
 	if len(parts) != 3 || parts[0] != "IT" {

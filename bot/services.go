@@ -20,7 +20,10 @@ type MailboxSpec struct {
 	DisplayName string
 	Kind        string // personal | technical
 	Owner       string // technical mailboxes: the responsible person
-	SKU         string // licence to assign; empty: the policy's default
+	SKU         string // licence to assign; empty: the implementation's configured default
+	// RequestID is the request asking for it: an idempotency key, so a
+	// retry after a crash recognises the mailbox it created itself.
+	RequestID string
 }
 
 // Member is a shared mailbox member.
@@ -35,6 +38,11 @@ type SpamList struct {
 	Blocked []string `json:"blocked"`
 }
 
+// Empty optional arguments mean: RevokeLicence with no SKU removes the
+// user's only licence (several: EINVALID naming them); RemoveSharedMember
+// with no permission removes all of the user's permissions; DVS RevokeRole
+// with no role removes every role.
+//
 // Exchange is Exchange Online as the bot needs it. Every action is
 // idempotent: running it twice leaves the same state and says so in the
 // outcome. Errors are *Error values: ENOTFOUND (unknown user), ECONFLICT
