@@ -37,7 +37,7 @@ func TestReachIsDue(t *testing.T) {
 		t0 := start
 		for range rng.IntN(3) {
 			from := t0.Add(time.Duration(rng.Int64N(int64(48 * time.Hour)))).Truncate(time.Minute)
-			to := from.Add(time.Duration(1+rng.Int64N(int64(72*time.Hour)))).Truncate(time.Minute)
+			to := from.Add(time.Duration(1 + rng.Int64N(int64(72*time.Hour)))).Truncate(time.Minute)
 			if !to.After(from) {
 				continue
 			}
