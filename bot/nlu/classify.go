@@ -221,6 +221,9 @@ func (a *analysis) classify() (string, float64) {
 		set(IntentInfoRequest, s)
 	} else if has(cHowMany) && a.hasAny("vestul", "=email", "=emails", "=messages", "=message", "=mails", "epast", "=letters") {
 		set(IntentInfoRequest, 5)
+	} else if has(cHowMany) && strings.Contains(a.orig, "?") && (mbox || has(cAccWeak) || has(cAccounts)) {
+		// "Kas pēdējo reizi pieslēdzās pastkastei X?"
+		set(IntentInfoRequest, 4)
 	}
 
 	// How-to questions and advice.
