@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"itbot/bot/seed"
 	"time"
 
 	"itbot/bot"
@@ -17,21 +18,7 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 //   - VID (vid.gov.lv): outside the sector, no contract.
 //
 // Each call returns fresh values.
-func Institutions() []*bot.Institution {
-	return []*bot.Institution{
-		{Code: "VRAA", NameLV: "Valsts reģionālās attīstības aģentūra", NameEN: "State Regional Development Agency",
-			InSector: true, Contract: bot.Contract{Number: "VRAA/2024/IT-1", ValidFrom: date(2024, 1, 1)},
-			Domains: []string{"vraa.gov.lv"}, DVSOrgID: "VRAA"},
-		{Code: "LGIA", NameLV: "Latvijas Ģeotelpiskās informācijas aģentūra", NameEN: "Latvian Geospatial Information Agency",
-			InSector: true, Contract: bot.Contract{Number: "VRAA/2024/IT-17", ValidFrom: date(2024, 3, 1), ValidTo: date(2027, 12, 31)},
-			Domains: []string{"lgia.gov.lv"}, DVSOrgID: "LGIA"},
-		{Code: "VVD", NameLV: "Valsts vides dienests", NameEN: "State Environmental Service",
-			InSector: true, Contract: bot.Contract{Number: "VRAA/2022/IT-05", ValidFrom: date(2022, 1, 1), ValidTo: date(2025, 12, 31)},
-			Domains: []string{"vvd.gov.lv"}, DVSOrgID: "VVD"},
-		{Code: "VID", NameLV: "Valsts ieņēmumu dienests", NameEN: "State Revenue Service",
-			InSector: false, Domains: []string{"vid.gov.lv"}},
-	}
-}
+func Institutions() []*bot.Institution { return seed.Institutions() }
 
 // seedUser is a seed account: its stats are derived from the address, so
 // they are the same on every run for the same clock.

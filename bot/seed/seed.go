@@ -24,14 +24,14 @@ func date(s string) time.Time {
 func Institutions() []*bot.Institution {
 	return []*bot.Institution{
 		{Code: "VRAA", NameLV: "Valsts reģionālās attīstības aģentūra", NameEN: "State Regional Development Agency",
-			InSector: true, Domains: []string{"vraa.gov.lv"}, DVSOrgID: "90001",
+			InSector: true, Domains: []string{"vraa.gov.lv"}, DVSOrgID: "VRAA",
 			Contract: bot.Contract{Number: "VRAA-IT-2020/1", ValidFrom: date("2020-01-01")}},
 		{Code: "LGIA", NameLV: "Latvijas Ģeotelpiskās informācijas aģentūra", NameEN: "Latvian Geospatial Information Agency",
-			InSector: true, Domains: []string{"lgia.gov.lv"}, DVSOrgID: "90014",
+			InSector: true, Domains: []string{"lgia.gov.lv"}, DVSOrgID: "LGIA",
 			Contract:    bot.Contract{Number: "VRAA-IT-2024/14", ValidFrom: date("2024-01-01"), ValidTo: date("2027-12-31")},
 			LicencePool: map[string]int{"E3": 25, "E1": 10, "EXO1": 15}},
 		{Code: "VVD", NameLV: "Valsts vides dienests", NameEN: "State Environmental Service",
-			InSector: true, Domains: []string{"vvd.gov.lv"}, DVSOrgID: "90022",
+			InSector: true, Domains: []string{"vvd.gov.lv"}, DVSOrgID: "VVD",
 			Contract: bot.Contract{Number: "VRAA-IT-2022/7", ValidFrom: date("2022-01-01"), ValidTo: date("2025-12-31")}},
 		{Code: "VID", NameLV: "Valsts ieņēmumu dienests", NameEN: "State Revenue Service",
 			InSector: false, Domains: []string{"vid.gov.lv"}},
