@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strings"
 
 	"itbot/bot"
 )
@@ -16,7 +17,7 @@ func init() {
 				if !ok {
 					return bot.Errorf(bot.EINVALID, "params.bad_kind", "Value", c.Arg(0))
 				}
-				p := bot.Params{Kind: kind, User: c.Arg(1), DisplayName: c.Rest(2)}
+				p := bot.Params{Kind: kind, User: c.Arg(1), DisplayName: strings.Join(c.Args[2:], " ")}
 				if kind == bot.KindTechnical {
 					p.Owner = c.Person.Email
 				}

@@ -12,7 +12,7 @@ func init() {
 		r.Handle(&bot.Spec{Names: names("shared create", "koplietošanas izveidot", "koplietosanas izveidot", "kopīgā izveidot", "kopiga izveidot", "kopīgo izveidot", "kopigo izveidot"),
 			Help: "help.shared_create", MinArgs: 1, UsageLV: "koplietošanas izveidot ADRESE [NOSAUKUMS]", UsageEN: "shared create ADDRESS [NAME]",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeSharedCreate, bot.Params{Mailbox: c.Arg(0), DisplayName: c.Rest(1)})
+				return submit(ctx, w, c, d, bot.TypeSharedCreate, bot.Params{Mailbox: c.Arg(0), DisplayName: strings.Join(c.Args[1:], " ")})
 			})})
 		member := func(t bot.Type, ns []string, help, lv, en string) {
 			r.Handle(&bot.Spec{Names: ns, Help: help, MinArgs: 2, UsageLV: lv, UsageEN: en,
