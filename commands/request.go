@@ -161,7 +161,9 @@ func registerRequests(r *bot.Router, d *Deps) {
 			})})
 	}
 	simple(names("take", "ņemt", "nemt", "paņemt", "panemt"), "help.take", "ņemt ID", "take ID", 1,
-		func(ctx context.Context, c *bot.Command) (*bot.Request, error) { return d.Bot.Take(ctx, actor(c), c.Arg(0)) })
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			return d.Bot.Take(ctx, actor(c), c.Arg(0))
+		})
 	simple(names("assign", "nodot"), "help.assign", "nodot ID E-PASTS", "assign ID EMAIL", 2,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			addr, err := bot.NormalizeAddress(c.Arg(1))
@@ -179,13 +181,17 @@ func registerRequests(r *bot.Router, d *Deps) {
 			return d.Bot.Wait(ctx, actor(c), c.Arg(0), c.Arg(1), c.Rest(2))
 		})
 	simple(names("resume", "atsākt", "atsakt"), "help.resume", "atsākt ID", "resume ID", 1,
-		func(ctx context.Context, c *bot.Command) (*bot.Request, error) { return d.Bot.Resume(ctx, actor(c), c.Arg(0)) })
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			return d.Bot.Resume(ctx, actor(c), c.Arg(0))
+		})
 	simple(names("done", "pabeigt", "gatavs"), "help.done", "pabeigt ID PIEZĪME", "done ID NOTE", 2,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Done(ctx, actor(c), c.Arg(0), c.Rest(1))
 		})
 	simple(names("retry", "atkārtot", "atkartot"), "help.retry", "atkārtot ID", "retry ID", 1,
-		func(ctx context.Context, c *bot.Command) (*bot.Request, error) { return d.Bot.Retry(ctx, actor(c), c.Arg(0)) })
+		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
+			return d.Bot.Retry(ctx, actor(c), c.Arg(0))
+		})
 	simple(names("execute", "izpildīt", "izpildit"), "help.execute", "izpildīt ID", "execute ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			id, err := bot.ParseID(c.Arg(0))
@@ -248,7 +254,10 @@ func ListReply(rs []*bot.Request, l bot.Lang, title, none string) bot.Reply {
 // NewMenu is the guided start: the kinds of request, each a button that
 // shows how to ask for it.
 func NewMenu(l bot.Lang) bot.Reply {
-	items := []struct{ t bot.Type; cmd string }{
+	items := []struct {
+		t   bot.Type
+		cmd string
+	}{
 		{bot.TypeLicenceAssign, "help licence"},
 		{bot.TypeMailboxCreate, "help mailbox"},
 		{bot.TypeSharedCreate, "help shared"},
