@@ -111,7 +111,7 @@ func (a *analysis) classify() (string, float64) {
 	blockVerb := a.blockVerb()
 	if dvs {
 		rights := has(cAccess) || role != "" || has(cRole)
-		if (has(cRemove) || blockVerb) && (rights || has(cAccounts) || has(cAccWeak)) {
+		if (has(cRemove) || blockVerb) && (rights || has(cAccounts) || has(cAccWeak) || nEmail > 0) {
 			s := 6.6
 			if nEmail > 0 {
 				s += 0.5
@@ -205,10 +205,13 @@ func (a *analysis) classify() (string, float64) {
 	switch {
 	case rep && (has(cAccounts) || has(cAccWeak)):
 		set(IntentReportAccounts, 6.5)
-	case rep:
+	case rep && a.hasAny("parskat", "atskait", "=report", "=reports", "=overview", "=summary", "kopsavilkum", "statistik", "=statistics"):
 		set(IntentReportAccounts, 4)
 	case has(cAccounts) && (has(cInfo) || has(cHowMany)):
 		set(IntentReportAccounts, 5.5)
+	case lic && has(cAccWeak) && a.hasAny("=cik", "=how many", "=kuriem", "=which", "=kuri"):
+		// "Cik lietotājiem ir E5 licence?" asks for the accounts report.
+		set(IntentReportAccounts, 6.5)
 	}
 	if has(cInfo) {
 		s := 6.0
@@ -287,7 +290,12 @@ func (a *analysis) hasDate() bool {
 // blockVerb reports an order to block ("bloķējiet", "block"), not the
 // complaint "vēstules tiek bloķētas".
 func (a *analysis) blockVerb() bool {
+	filter := a.hasAny("filtr", "=filter")
 	for _, p := range a.h[cBlock] {
+		t := a.tok(p)
+		if filter && (t == "bloke" || t == "blocks" || t == "blocking") {
+			continue // "the spam filter blocks …": a complaint
+		}
 		if !passiveAux[a.tok(p-1)] {
 			return true
 		}
