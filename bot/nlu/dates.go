@@ -197,17 +197,14 @@ var rawDateRules = []struct {
 	}},
 	// a bare month name right after "no/lidz/from/to/in/par": year from context
 	{regexp.MustCompile(`\b(?:no|lidz|from|to|until|till|in|during|for|par|between|and|un)\s+` + monthRe + `\b`), func(m []string, now time.Time) (dateExpr, bool) {
-		mo := monthNum(m[1])
-		if m[1] == "may" || m[1] == "mar" || m[1] == "jan" || m[1] == "dec" || m[1] == "sep" || m[1] == "nov" || m[1] == "oct" {
-			if len(m[1]) == 3 && m[1] != "may" {
-				return dateExpr{}, false
-			}
+		if len(m[1]) <= 4 && m[1] != "may" {
+			return dateExpr{}, false // "to jan", "in mar": too ambiguous without a year
 		}
+		mo := monthNum(m[1])
 		e, ok := monthExpr(now.Year(), mo)
 		e.noYear, e.isMonth, e.month = true, true, mo
 		return e, ok
 	}},
-	// bare LV month in locative after nothing: "martā" is covered above only with context
 }
 
 func dayOf(t time.Time) time.Time {

@@ -32,7 +32,7 @@ var genericTLDs = map[string]bool{
 
 // notTLD are two-letter endings that in chat are file extensions or
 // abbreviations far more often than country domains.
-var notTLD = map[string]bool{"md": true, "py": true, "sh": true, "js": true, "rs": true, "pl": false,
+var notTLD = map[string]bool{"md": true, "py": true, "sh": true, "js": true, "rs": true,
 	"ps": true, "db": true, "gz": true, "bz": true, "xz": true, "id": true}
 
 // entity is an address, domain or request id found in the text, with its
@@ -261,7 +261,6 @@ func init() {
 	add("jurists", "jurists", "jurista", "juristam", "juristu", "juriste", "juristei", "lawyer")
 	add("arhivārs", "arhivars", "arhivara", "arhivaram", "arhivaru", "archivist")
 	add("kontrolieris", "kontrolieris", "kontroliera", "kontrolierim", "kontrolieri", "controller")
-	add("darbinieks", "darbinieka loma")
 }
 
 // findRole returns the DVS role named in toks: a known role word, or the word
@@ -275,9 +274,6 @@ func findRole(toks []string, orig []string) string {
 					!(i+1 < len(toks) && (toks[i+1] == "role" || toks[i+1] == "rights")) {
 					continue
 				}
-			}
-			if t == "records" {
-				continue
 			}
 			return r
 		}

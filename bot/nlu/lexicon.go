@@ -186,10 +186,8 @@ type piece struct {
 	exact bool
 }
 
-// compiled holds the lexicon indexed by the first byte of each pattern's
+// byFirstByte holds the lexicon indexed by the first byte of each pattern's
 // first piece, so a token is only compared with patterns that can match it.
-var compiled [numConcepts][]pattern
-
 var byFirstByte [256][]struct {
 	c concept
 	p pattern
@@ -207,7 +205,6 @@ func init() {
 			if len(p) == 0 {
 				continue
 			}
-			compiled[c] = append(compiled[c], p)
 			b := p[0].text[0]
 			byFirstByte[b] = append(byFirstByte[b], struct {
 				c concept

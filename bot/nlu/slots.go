@@ -131,7 +131,7 @@ func isUserWord(t string) bool {
 		t == "kungam" || t == "kundzei" || t == "staff" || t == "person" || t == "personai"
 }
 
-// roleScores rates an address as the mailbox (positive) or the member
+// mailboxLean rates an address as the mailbox (positive) or the member
 // (negative) from the words around it and from its local part.
 func (a *analysis) mailboxLean(i int) float64 {
 	p := a.entPos[i]
