@@ -11,6 +11,11 @@ import (
 // case endings and English with the usual abbreviations.
 const monthRe = `(janvar(?:is|a|i|im|u)|februar(?:is|a|i|im|u)|mart(?:s|a|am|u)|april(?:is|a|i|im|u)|maij(?:s|a|am|u)|junij(?:s|a|am|u)|julij(?:s|a|am|u)|august(?:s|a|am|u)|septembr(?:is|a|i|im|u)|oktobr(?:is|a|i|im|u)|novembr(?:is|a|i|im|u)|decembr(?:is|a|i|im|u)|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)`
 
+// monthAbbrev are the English month abbreviations, which count as months
+// only next to a day or year number.
+var monthAbbrev = map[string]bool{"jan": true, "feb": true, "mar": true, "apr": true, "jun": true,
+	"jul": true, "aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true}
+
 var reMonthWord = regexp.MustCompile(`\b` + monthRe + `\b`)
 
 var monthPrefixes = []string{"jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "o", "nov", "dec"}
@@ -197,7 +202,7 @@ var rawDateRules = []struct {
 	}},
 	// a bare month name right after "no/lidz/from/to/in/par": year from context
 	{regexp.MustCompile(`\b(?:no|lidz|from|to|until|till|in|during|for|par|between|and|un)\s+` + monthRe + `\b`), func(m []string, now time.Time) (dateExpr, bool) {
-		if len(m[1]) <= 4 && m[1] != "may" {
+		if monthAbbrev[m[1]] {
 			return dateExpr{}, false // "to jan", "in mar": too ambiguous without a year
 		}
 		mo := monthNum(m[1])
