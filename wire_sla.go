@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+
+	"go.yaml.in/yaml/v3"
 
 	"itbot/bot/calendar"
 	"itbot/bot/sla"
@@ -20,11 +24,22 @@ func init() {
 	addSubcommand("sla", "sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers]  an SLA due time", cmdSLA)
 }
 
-// slaConfig reads the sla section.
+// slaConfig reads the sla section strictly: a misspelt key is an error,
+// not a silently ignored setting.
 func slaConfig(cfg *Config) (slaclock.Config, error) {
 	var sc slaclock.Config
-	if _, err := cfg.Section("sla", &sc); err != nil {
-		return sc, err
+	n, ok := cfg.Sections["sla"]
+	if !ok {
+		return sc, nil
+	}
+	raw, err := yaml.Marshal(&n)
+	if err != nil {
+		return sc, fmt.Errorf("config section sla: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
+		return sc, fmt.Errorf("config section sla: %w", err)
 	}
 	return sc, nil
 }
