@@ -1,0 +1,345 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"itbot/bot"
+)
+
+// replyTarget answers the person who spoke, as a bot.ResponseWriter:
+// through the interaction's response_url when there is one (visible to
+// them only), else with a message in the conversation they spoke in
+// (ephemeral in a channel), else by direct message. Private replies never
+// go to a channel.
+type replyTarget struct {
+	a           *Adapter
+	user        string
+	channel     string
+	thread      string
+	responseURL string
+	lang        bot.Lang
+	event       bool // a message or mention: answer in the conversation
+}
+
+// Write implements bot.ResponseWriter.
+func (t *replyTarget) Write(ctx context.Context, rep bot.Reply) error {
+	m := Render(rep)
+	if rep.Private {
+		m.Blocks = append(m.Blocks, slackgo.NewContextBlock("", mrkdwn(bot.Tr(t.lang, "slack.private_note", nil))))
+	}
+	err := t.write(ctx, rep, m)
+	if err != nil {
+		t.a.log.Warn("slack: reply failed; sending it by direct message", "user", t.user, "err", err)
+		err = t.dm(ctx, rep, m)
+	}
+	return err
+}
+
+func (t *replyTarget) write(ctx context.Context, rep bot.Reply, m Msg) error {
+	a := t.a
+	switch {
+	case t.responseURL != "":
+		if err := a.respond(ctx, t.responseURL, m); err != nil {
+			return err
+		}
+		if len(rep.Files) > 0 {
+			return t.dmFiles(ctx, rep)
+		}
+		return nil
+	case t.event && isDM(t.channel):
+		if _, _, err := a.postMsg(ctx, t.channel, t.thread, m); err != nil {
+			return err
+		}
+		a.uploadAll(ctx, t.channel, t.thread, rep.Files, "")
+		return nil
+	case t.event && !rep.Private && !rep.Ephemeral:
+		if _, _, err := a.postMsg(ctx, t.channel, t.thread, m); err != nil {
+			return err
+		}
+		a.uploadAll(ctx, t.channel, t.thread, rep.Files, "")
+		return nil
+	case t.channel != "" && !isDM(t.channel) && !rep.Private && len(rep.Files) == 0:
+		return a.postEphemeral(ctx, t.channel, t.user, t.thread, m)
+	}
+	return t.dm(ctx, rep, m)
+}
+
+func (t *replyTarget) dm(ctx context.Context, rep bot.Reply, m Msg) error {
+	ch, err := t.a.dmChannel(ctx, t.user)
+	if err != nil {
+		return err
+	}
+	if _, _, err := t.a.postMsg(ctx, ch, "", m); err != nil {
+		return err
+	}
+	t.a.uploadAll(ctx, ch, "", rep.Files, "")
+	return nil
+}
+
+func (t *replyTarget) dmFiles(ctx context.Context, rep bot.Reply) error {
+	ch, err := t.a.dmChannel(ctx, t.user)
+	if err != nil {
+		return err
+	}
+	t.a.uploadAll(ctx, ch, "", rep.Files, "")
+	return nil
+}
+
+// busyReply is the immediate answer when the queue is full.
+func busyReply() map[string]any {
+	return map[string]any{"response_type": "ephemeral",
+		"text": bot.Tr(bot.LV, "slack.busy", nil) + "\n" + bot.Tr(bot.EN, "slack.busy", nil)}
+}
+
+// acceptCommand queues a slash command. It returns nil when queued, or
+// the immediate (ephemeral) answer when itbot is too busy to take it.
+func (a *Adapter) acceptCommand(sc slackgo.SlashCommand) map[string]any {
+	if a.enqueue(func(ctx context.Context) { a.runCommand(ctx, sc) }, 2*time.Second) {
+		a.metrics.acks.WithLabelValues("commands", "queued").Inc()
+		return nil
+	}
+	a.metrics.acks.WithLabelValues("commands", "busy").Inc()
+	a.log.Error("slack: queue full, slash command refused with a busy answer", "user", sc.UserID, "queue", len(a.inbound))
+	return busyReply()
+}
+
+// runCommand runs a slash command as the person who typed it.
+func (a *Adapter) runCommand(ctx context.Context, sc slackgo.SlashCommand) {
+	t := &replyTarget{a: a, user: sc.UserID, channel: sc.ChannelID, responseURL: sc.ResponseURL, lang: bot.LV}
+	p, unknown := a.person(ctx, sc.UserID)
+	if unknown != nil {
+		if !unknown.isBot {
+			t.Write(ctx, unknown.reply())
+		}
+		return
+	}
+	t.lang = p.Language()
+	text := strings.TrimSpace(bot.Prefix + " " + strings.TrimSpace(Plain(sc.Text)))
+	if sc.TriggerID != "" && a.isCommand(text, "new", 0) {
+		if err := a.openNewForm(ctx, sc.TriggerID, p, modalMeta{Channel: sc.ChannelID, ResponseURL: sc.ResponseURL}); err == nil {
+			return
+		} else {
+			a.log.Warn("slack: could not open the new-request form; answering with the menu", "user", sc.UserID, "err", err)
+		}
+	}
+	msg := &bot.Message{Platform: Platform, Channel: sc.ChannelID, MessageID: sc.TriggerID, UserID: sc.UserID,
+		Person: p, Text: text, Source: bot.SourceTyped, Direct: isDM(sc.ChannelID)}
+	a.route(ctx, t, msg)
+}
+
+func (a *Adapter) route(ctx context.Context, t bot.ResponseWriter, msg *bot.Message) {
+	if err := a.router.Route(ctx, t, msg); err != nil {
+		a.log.Error("slack: reply not delivered", "user", msg.UserID, "person", msg.Person.Email, "err", err)
+	}
+}
+
+// isCommand reports whether text is exactly the command named canonical
+// (any of its names) followed by args arguments.
+func (a *Adapter) isCommand(text, canonical string, args int) bool {
+	toks, _, err := bot.Tokenize(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), bot.Prefix)))
+	if err != nil {
+		return false
+	}
+	for _, s := range a.router.Specs() {
+		if s.Name() != canonical {
+			continue
+		}
+		for _, n := range s.Names {
+			w := len(strings.Fields(n))
+			if len(toks) == w+args && bot.Fold(strings.Join(toks[:w], " ")) == strings.Join(strings.Fields(bot.Fold(n)), " ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptInteraction handles one interaction payload: block actions are
+// queued; a modal submission is validated now (Slack wants field errors
+// in the answer) and, when valid, queued. It returns the answer body
+// (nil: an empty 200) and whether the work was taken.
+func (a *Adapter) acceptInteraction(ctx context.Context, cb slackgo.InteractionCallback) (any, bool) {
+	switch cb.Type {
+	case slackgo.InteractionTypeBlockActions:
+		if !a.enqueue(func(ctx context.Context) { a.runActions(ctx, cb) }, 2*time.Second) {
+			a.metrics.acks.WithLabelValues("interactions", "busy").Inc()
+			a.log.Error("slack: queue full, button click refused", "user", cb.User.ID)
+			return nil, false
+		}
+		a.metrics.acks.WithLabelValues("interactions", "queued").Inc()
+		return nil, true
+	case slackgo.InteractionTypeViewSubmission:
+		resp, j := a.viewSubmission(ctx, cb)
+		if resp != nil {
+			a.metrics.acks.WithLabelValues("interactions", "invalid").Inc()
+			return resp, true
+		}
+		if j != nil && !a.enqueue(j, 2*time.Second) {
+			a.metrics.acks.WithLabelValues("interactions", "busy").Inc()
+			a.log.Error("slack: queue full, form submission refused", "user", cb.User.ID)
+			return nil, false
+		}
+		a.metrics.acks.WithLabelValues("interactions", "queued").Inc()
+		return nil, true
+	}
+	a.metrics.acks.WithLabelValues("interactions", "ignored").Inc()
+	return nil, true
+}
+
+// runActions runs the command strings of clicked buttons as the person
+// who clicked.
+func (a *Adapter) runActions(ctx context.Context, cb slackgo.InteractionCallback) {
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	thread := cb.Container.ThreadTs
+	if thread == "" {
+		thread = cb.Message.ThreadTimestamp
+	}
+	if thread == "" {
+		thread = cb.Container.MessageTs
+	}
+	t := &replyTarget{a: a, user: cb.User.ID, channel: channel, thread: thread, responseURL: cb.ResponseURL, lang: bot.LV}
+	for _, act := range cb.ActionCallback.BlockActions {
+		if !strings.HasPrefix(act.ActionID, ActionPrefix) || !bot.IsCommand(act.Value) {
+			a.log.Info("slack: click on a foreign button ignored", "action", act.ActionID)
+			continue
+		}
+		p, unknown := a.person(ctx, cb.User.ID)
+		if unknown != nil {
+			if !unknown.isBot {
+				t.Write(ctx, unknown.reply())
+			}
+			return
+		}
+		t.lang = p.Language()
+		if id, ok := a.needsReason(act.Value); ok && cb.TriggerID != "" {
+			err := a.openRejectForm(ctx, cb.TriggerID, p, id, modalMeta{Channel: channel, Thread: thread, ResponseURL: cb.ResponseURL})
+			if err == nil {
+				continue
+			}
+			a.log.Warn("slack: could not open the reject form; running the command", "err", err)
+		}
+		msg := &bot.Message{Platform: Platform, Channel: channel, Thread: thread, MessageID: cb.Container.MessageTs,
+			UserID: cb.User.ID, Person: p, Text: act.Value, Source: bot.SourceButton, Direct: isDM(channel)}
+		a.route(ctx, t, msg)
+	}
+}
+
+// needsReason reports a reject button (the command without a reason) and
+// returns the request id it names.
+func (a *Adapter) needsReason(cmd string) (string, bool) {
+	if !a.isCommand(cmd, "reject", 1) {
+		return "", false
+	}
+	toks, _, _ := bot.Tokenize(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cmd), bot.Prefix)))
+	id, err := bot.ParseID(toks[len(toks)-1])
+	return id, err == nil
+}
+
+// acceptEvent queues an Events API callback. It reports whether it was
+// taken (when not, the HTTP endpoint answers 503 and Slack retries).
+func (a *Adapter) acceptEvent(ev slackevents.EventsAPIEvent) bool {
+	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok {
+		return true
+	}
+	if !a.enqueue(func(ctx context.Context) { a.runEvent(ctx, cb, ev.InnerEvent) }, 2*time.Second) {
+		a.metrics.acks.WithLabelValues("events", "busy").Inc()
+		a.log.Error("slack: queue full, event refused (Slack will retry)", "event", cb.EventID)
+		return false
+	}
+	a.metrics.acks.WithLabelValues("events", "queued").Inc()
+	return true
+}
+
+// seen marks an event as handled and reports whether it was already: a
+// retry (X-Slack-Retry-Num) or a replay carries the same event id and is
+// handled once.
+func (a *Adapter) seen(ctx context.Context, cb *slackevents.EventsAPICallbackEvent) bool {
+	if cb.EventID == "" {
+		return false
+	}
+	key := fmt.Sprintf("%012d/%s", cb.EventTime, cb.EventID)
+	stored, err := a.store.PutIfAbsent(ctx, bucketEvents, key, []byte(time.Now().UTC().Format(time.RFC3339)))
+	if err != nil {
+		a.log.Error("slack: event de-duplication failed; handling it", "event", cb.EventID, "err", err)
+		return false
+	}
+	return !stored
+}
+
+// pruneEvents forgets de-duplication marks of events older than before.
+func (a *Adapter) pruneEvents(ctx context.Context, before time.Time) {
+	var keys []string
+	err := a.store.Scan(ctx, bucketEvents, "", fmt.Sprintf("%012d", before.Unix()), func(k string, _ []byte) error {
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil {
+		a.log.Warn("slack: prune event marks", "err", err)
+		return
+	}
+	for _, k := range keys {
+		if err := a.store.Delete(ctx, bucketEvents, k); err != nil {
+			a.log.Warn("slack: prune event marks", "err", err)
+			return
+		}
+	}
+}
+
+// runEvent handles a message to the bot: a direct message (message.im) or
+// an @mention (app_mention) goes to the router like typed text, so a
+// command runs and anything else reaches the conversational path. The
+// bot's own and other bots' messages are ignored.
+func (a *Adapter) runEvent(ctx context.Context, cb *slackevents.EventsAPICallbackEvent, inner slackevents.EventsAPIInnerEvent) {
+	if a.seen(ctx, cb) {
+		a.metrics.acks.WithLabelValues("events", "duplicate").Inc()
+		a.log.Info("slack: duplicate event ignored", "event", cb.EventID)
+		return
+	}
+	var user, channel, thread, ts, text string
+	direct := false
+	self, _ := a.botUser.Load().(string)
+	switch ev := inner.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if ev.BotID != "" || ev.User == "" || ev.User == self || isDM(ev.Channel) {
+			return // direct messages arrive as message.im
+		}
+		user, channel, ts, text = ev.User, ev.Channel, ev.TimeStamp, stripMention(ev.Text)
+		thread = ev.ThreadTimeStamp
+		if thread == "" {
+			thread = ev.TimeStamp
+		}
+	case *slackevents.MessageEvent:
+		if ev.BotID != "" || ev.SubType != "" || ev.User == "" || ev.User == self || ev.ChannelType != slackevents.ChannelTypeIM {
+			return
+		}
+		user, channel, ts, text, thread, direct = ev.User, ev.Channel, ev.TimeStamp, ev.Text, ev.ThreadTimeStamp, true
+	default:
+		return
+	}
+	text = strings.TrimSpace(Plain(text))
+	if text == "" {
+		return
+	}
+	t := &replyTarget{a: a, user: user, channel: channel, thread: thread, event: true, lang: bot.LV}
+	p, unknown := a.person(ctx, user)
+	if unknown != nil {
+		if !unknown.isBot {
+			t.Write(ctx, unknown.reply())
+		}
+		return
+	}
+	t.lang = p.Language()
+	msg := &bot.Message{Platform: Platform, Channel: channel, Thread: thread, MessageID: ts, UserID: user,
+		Person: p, Text: text, Source: bot.SourceTyped, Direct: direct}
+	a.route(ctx, t, msg)
+}
