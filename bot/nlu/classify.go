@@ -33,6 +33,10 @@ func (a *analysis) classify() (string, float64) {
 
 	// Requests already filed: approve, reject, status.
 	short := len(a.toks) <= 3
+	question := 0.0
+	if strings.Contains(a.orig, "?") {
+		question = 2.5 // "Vai pieteikums ir apstiprināts?" asks, it does not decide
+	}
 	if has(cApprove) {
 		s := 2.5
 		if nID > 0 {
@@ -44,7 +48,7 @@ func (a *analysis) classify() (string, float64) {
 		if short {
 			s += 1.5
 		}
-		set(IntentRequestApprove, s)
+		set(IntentRequestApprove, s-question)
 	}
 	if has(cReject) {
 		s := 2.5
@@ -57,7 +61,7 @@ func (a *analysis) classify() (string, float64) {
 		if short {
 			s += 1.5
 		}
-		set(IntentRequestReject, s)
+		set(IntentRequestReject, s-question)
 	}
 	if nID > 0 {
 		s := 4.0
@@ -97,6 +101,10 @@ func (a *analysis) classify() (string, float64) {
 		s := 4.5
 		if dvs {
 			s += 1.5
+		}
+		if a.hasAny("pielag", "customi", "konfigur", "configur", "veidlap", "sablon", "=template",
+			"=workflow", "darbplusm", "marsrut", "klasifik", "classif", "nomenklatur") {
+			s += 1
 		}
 		set(IntentDVSCustomize, s)
 	}
@@ -178,7 +186,7 @@ func (a *analysis) classify() (string, float64) {
 		}
 		if has(cRemove) {
 			set(IntentSharedMemberRemove, 5.5+strong)
-		} else if has(cAdd) || perm != "" || (has(cAccess) && (has(cAssign) || has(cNeed))) {
+		} else if has(cAdd) || perm != "" || has(cMember) || (has(cAccess) && (has(cAssign) || has(cNeed))) {
 			set(IntentSharedMemberAdd, 5+strong)
 		}
 	}
@@ -357,11 +365,15 @@ func (a *analysis) howQuestion() bool {
 var notNegation = []string{"nedel", "nepiec", "nevajag", "nestandart", "nevien", "nemaz", "neliel",
 	"netal", "neskatoties", "nekavej", "nekad", "nekas", "neko", "nekur"}
 
+// participleEndings mark definite participles ("neizpildītajiem uzdevumiem"),
+// which describe things rather than report a fault.
+var participleEndings = []string{"tajiem", "tajam", "tajai", "tajas", "tais", "tie", "tajos", "tajiem"}
+
 // negatedVerb reports a Latvian negated verb ("nesūta", "nerāda"), which in a
 // DVS message is nearly always a fault report.
 func (a *analysis) negatedVerb() bool {
 	for _, t := range a.toks {
-		if len(t) < 5 || !strings.HasPrefix(t, "ne") {
+		if len(t) < 5 || !strings.HasPrefix(t, "ne") || hasAnySuffix(t, participleEndings) {
 			continue
 		}
 		ok := true
