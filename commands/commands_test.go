@@ -1,0 +1,103 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"itbot/bot"
+	"itbot/bot/bottest"
+)
+
+const sysadmin = "admin@vraa.gov.lv"
+
+func text(rs []bot.Reply) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Title + "\n" + r.Text + "\n")
+		for _, f := range r.Fields {
+			b.WriteString(f.Label + ": " + f.Value + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestAdminCommands(t *testing.T) {
+	e := bottest.New(t)
+	ctx := context.Background()
+	steps := []struct{ who, cmd, want string }{
+		{sysadmin, `/it institution add DAP daba.gov.lv "Dabas aizsardzības pārvalde" --en "Nature Conservation Agency"`, "Institution DAP saved."},
+		{sysadmin, `/it institution contract DAP VRAA-IT-2026/3 2026-01-01 2026-12-31`, "VRAA-IT-2026/3 (2026-01-01 – 2026-12-31)"},
+		{sysadmin, `/it institution contract DAP X 2026-12-31 2026-01-01`, "YYYY-MM-DD"},
+		{sysadmin, `/it person add inese.kalva@daba.gov.lv it_contact --name "Inese Kalva"`, "inese.kalva@daba.gov.lv (DAP) saved."},
+		{sysadmin, `/it person add x@unknown.lv`, "belongs to no registered institution"},
+		{sysadmin, `/it person add y@daba.gov.lv superuser`, "is not a role"},
+		{sysadmin, `/it person role inese.kalva@daba.gov.lv +expert_group -it_contact`, "saved"},
+		{sysadmin, `/it person link inese.kalva@daba.gov.lv slack U0DAP1`, "saved"},
+		{sysadmin, `/it institution list`, "DAP"},
+		{sysadmin, `/it institution show DAP`, "daba.gov.lv"},
+		{"anna.berzina@lgia.gov.lv", `/it institution add X x.lv X`, "admin"},
+		{sysadmin, `/it institution add LGIA2 lgia.gov.lv Dublikāts`, "already belongs to LGIA"},
+	}
+	for _, s := range steps {
+		if got := text(e.Say(s.who, s.cmd)); !strings.Contains(got, s.want) {
+			t.Fatalf("%s: got %q want %q", s.cmd, got, s.want)
+		}
+	}
+	p, err := e.Store.PersonByIdentity(ctx, "slack", "U0DAP1")
+	if err != nil || p.Email != "inese.kalva@daba.gov.lv" || !p.Has(bot.RoleExpertGroup) || p.Has(bot.RoleITContact) || p.Name != "Inese Kalva" {
+		t.Fatalf("person: %+v %v", p, err)
+	}
+	// The new institution can use the service at once.
+	got := text(e.Say("inese.kalva@daba.gov.lv", "/it spam block lotto-win.biz"))
+	if !strings.Contains(got, "IT-2026-000001") {
+		t.Fatalf("new institution request: %s", got)
+	}
+}
+
+func TestQueueLanguageHelp(t *testing.T) {
+	e := bottest.New(t)
+	e.Sandbox()
+	e.Say("anna.berzina@lgia.gov.lv", "/it shared create a1@lgia.gov.lv")
+	e.Clock.Advance(60 * 60 * 1e9)
+	e.Say("janis.ozols@lgia.gov.lv", "/it report accounts")
+	e.Say("anna.berzina@lgia.gov.lv", "/it konsultācija Kā pieslēgt kopīgo pastkasti telefonā?")
+	steps := []struct{ who, cmd, want, not string }{
+		{"kristaps.lapsa@vraa.gov.lv", "/it queue", "Rindā 3 pieteikumi", ""},
+		{"kristaps.lapsa@vraa.gov.lv", "/it rinda veids=report.accounts", "Rindā 1 pieteikums", "a1@"},
+		{"kristaps.lapsa@vraa.gov.lv", "/it queue state=approved", "Konsultācija", "a1@"},
+		{"kristaps.lapsa@vraa.gov.lv", "/it queue type=nonsense", "Nezināms pieteikuma veids", ""},
+		{"kristaps.lapsa@vraa.gov.lv", "/it queue state=nonsense", "nav pieteikuma stāvoklis", ""},
+		{"anna.berzina@lgia.gov.lv", "/it valoda en", "I will answer in English", ""},
+		{"anna.berzina@lgia.gov.lv", "/it requests", "Your open requests (2)", ""},
+		{"anna.berzina@lgia.gov.lv", "/it help spam", "spam allow", "licence"},
+		{"anna.berzina@lgia.gov.lv", "/it help", "itbot commands", "institution add"},
+		{"anna.berzina@lgia.gov.lv", "/it help zzz", "No commands start with", ""},
+		{"anna.berzina@lgia.gov.lv", "/it new", "What would you like to request?", ""},
+		{"anna.berzina@lgia.gov.lv", "/it status IT-2026-000001", "awaiting approval", ""},
+		{"anna.berzina@lgia.gov.lv", "/it status", "Usage: /it status ID", ""},
+		{"anna.berzina@lgia.gov.lv", "/it", "itbot commands", ""},
+	}
+	for _, s := range steps {
+		got := text(e.Say(s.who, s.cmd))
+		if !strings.Contains(got, s.want) || (s.not != "" && strings.Contains(got, s.not)) {
+			t.Fatalf("%s: got %q want %q without %q", s.cmd, got, s.want, s.not)
+		}
+	}
+	// The language is remembered.
+	if p := e.Person("anna.berzina@lgia.gov.lv"); p.Lang != bot.EN {
+		t.Fatalf("language not stored: %q", p.Lang)
+	}
+}
+
+func TestQueueOrderByDue(t *testing.T) {
+	e := bottest.New(t)
+	e.Sandbox()
+	e.Say("anna.berzina@lgia.gov.lv", "/it shared create b1@lgia.gov.lv")
+	e.Clock.Advance(-2 * 60 * 60 * 1e9) // created earlier: due earlier
+	e.Say("anna.berzina@lgia.gov.lv", "/it shared create b2@lgia.gov.lv")
+	got := text(e.Say("kristaps.lapsa@vraa.gov.lv", "/it queue"))
+	if strings.Index(got, "b2@") > strings.Index(got, "b1@") {
+		t.Fatalf("not by due time:\n%s", got)
+	}
+}
