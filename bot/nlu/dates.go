@@ -1,6 +1,7 @@
 package nlu
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,8 +21,36 @@ var reMonthWord = regexp.MustCompile(`\b` + monthRe + `\b`)
 
 var monthPrefixes = []string{"jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "o", "nov", "dec"}
 
-// monthNum returns 1..12 for a month word matched by monthRe.
+// Month words are replaced by tokens before the date rules run, so that the
+// long alternation of month names is matched once per message, not once per
+// rule: "mon01".."mon12" for full names, "mab01".."mab12" for abbreviations.
+const (
+	monthTok     = `(m(?:on|ab)\d\d)`
+	monthFullTok = `(mon\d\d)`
+)
+
+// tokenizeMonths replaces month words in norm by month tokens and reports
+// whether there was any.
+func tokenizeMonths(norm string) (string, bool) {
+	found := false
+	out := reMonthWord.ReplaceAllStringFunc(norm, func(w string) string {
+		found = true
+		n := monthNum(w)
+		if monthAbbrev[w] {
+			return fmt.Sprintf("mab%02d", n)
+		}
+		return fmt.Sprintf("mon%02d", n)
+	})
+	return out, found
+}
+
+// monthNum returns 1..12 for a month word matched by monthRe or a month token.
 func monthNum(w string) int {
+	if len(w) == 5 && (strings.HasPrefix(w, "mon") || strings.HasPrefix(w, "mab")) {
+		if n, err := strconv.Atoi(w[3:]); err == nil {
+			return n
+		}
+	}
 	if w == "may" {
 		return 5
 	}
@@ -66,7 +95,7 @@ var relativeHints = []string{"menes", "half", "gad", "month", "year", "pern", "q
 func init() {
 	for _, r := range rawDateRules {
 		src := r.re.String()
-		d := dateRule{re: r.re, fn: r.fn, digits: strings.Contains(src, `\d`), month: strings.Contains(src, "janvar")}
+		d := dateRule{re: r.re, fn: r.fn, digits: strings.Contains(src, `\d`), month: strings.Contains(src, monthTok) || strings.Contains(src, monthFullTok)}
 		if !d.digits {
 			d.hints = relativeHints
 		}
@@ -87,7 +116,7 @@ var rawDateRules = []struct {
 		return dayExpr(atoi(m[3]), atoi(m[2]), atoi(m[1]))
 	}},
 	// 2024. gada 1. janvara / 2024.g. 1.janvari
-	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*(\d{1,2})\.\s*` + monthRe + `\b`), func(m []string, _ time.Time) (dateExpr, bool) {
+	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*(\d{1,2})\.\s*` + monthTok + `\b`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return dayExpr(atoi(m[1]), monthNum(m[3]), atoi(m[2]))
 	}},
 	// 2025. gada 1. ceturksnis
@@ -95,26 +124,26 @@ var rawDateRules = []struct {
 		return quarterExpr(atoi(m[1]), atoi(m[2]))
 	}},
 	// 2025. gada marta / 2025. g. martam
-	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*` + monthRe + `\b`), func(m []string, _ time.Time) (dateExpr, bool) {
+	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*` + monthTok + `\b`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return monthExpr(atoi(m[1]), monthNum(m[2]))
 	}},
 	// 1. janvara 2024 / 1. janvara (year from context)
-	{regexp.MustCompile(`\b(\d{1,2})\.\s*` + monthRe + `\b(?:\s*(\d{4})\b)?`), func(m []string, _ time.Time) (dateExpr, bool) {
+	{regexp.MustCompile(`\b(\d{1,2})\.\s*` + monthTok + `\b(?:\s*(\d{4})\b)?`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return partialDay(m[3], monthNum(m[2]), atoi(m[1]))
 	}},
 	// 1 January 2024, 1st of January, 1 Jan
-	{regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b,?(?:\s*(\d{4})\b)?`), func(m []string, _ time.Time) (dateExpr, bool) {
+	{regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthTok + `\b,?(?:\s*(\d{4})\b)?`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return partialDay(m[3], monthNum(m[2]), atoi(m[1]))
 	}},
 	// January 1, 2024 / January 1st
-	{regexp.MustCompile(`\b` + monthRe + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`), func(m []string, _ time.Time) (dateExpr, bool) {
+	{regexp.MustCompile(`\b` + monthTok + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`), func(m []string, _ time.Time) (dateExpr, bool) {
 		if len(m[2]) > 2 {
 			return dateExpr{}, false
 		}
 		return partialDay(m[3], monthNum(m[1]), atoi(m[2]))
 	}},
 	// March 2025 / marts 2025 / 2025 March
-	{regexp.MustCompile(`\b` + monthRe + `,?\s+(\d{4})\b`), func(m []string, _ time.Time) (dateExpr, bool) {
+	{regexp.MustCompile(`\b` + monthTok + `,?\s+(\d{4})\b`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return monthExpr(atoi(m[2]), monthNum(m[1]))
 	}},
 	// Q1 2025, 2025 Q1, 1st quarter of 2025
@@ -201,10 +230,7 @@ var rawDateRules = []struct {
 		return dateExpr{from: d, to: d, point: true}, true
 	}},
 	// a bare month name right after "no/lidz/from/to/in/par": year from context
-	{regexp.MustCompile(`\b(?:no|lidz|from|to|until|till|in|during|for|par|between|and|un)\s+` + monthRe + `\b`), func(m []string, now time.Time) (dateExpr, bool) {
-		if monthAbbrev[m[1]] {
-			return dateExpr{}, false // "to jan", "in mar": too ambiguous without a year
-		}
+	{regexp.MustCompile(`\b(?:no|lidz|from|to|until|till|in|during|for|par|between|and|un)\s+` + monthFullTok + `\b`), func(m []string, now time.Time) (dateExpr, bool) {
 		mo := monthNum(m[1])
 		e, ok := monthExpr(now.Year(), mo)
 		e.noYear, e.isMonth, e.month = true, true, mo
@@ -288,7 +314,6 @@ var (
 func findPeriod(norm string, now time.Time) (from, to string) {
 	var exprs []dateExpr
 	used := make([]bool, len(norm)+1)
-	hasDigit := strings.ContainsAny(norm, "0123456789")
 	hinted := false
 	for _, h := range relativeHints {
 		if strings.Contains(norm, h) {
@@ -296,7 +321,11 @@ func findPeriod(norm string, now time.Time) (from, to string) {
 			break
 		}
 	}
-	hasMonth := reMonthWord.MatchString(norm)
+	hasMonth := false
+	if hinted {
+		norm, hasMonth = tokenizeMonths(norm)
+	}
+	hasDigit := strings.ContainsAny(norm, "0123456789")
 	for _, r := range dateRules {
 		if (r.digits && !hasDigit) || (!r.digits && !hinted) || (r.month && !hasMonth) {
 			continue
