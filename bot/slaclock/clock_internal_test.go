@@ -30,8 +30,11 @@ func TestReachIsDue(t *testing.T) {
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, calendar.Location())
 	span := time.Date(2028, 12, 1, 0, 0, 0, 0, calendar.Location()).Sub(base)
 	pols := []sla.Policy{{Days: 1}, {Days: 2}, {Business: 4 * time.Hour}, {Days: 1, Business: 30 * time.Minute}}
-	for i := range 5000 {
+	for i := range 20000 {
 		start := base.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Minute)
+		if i%3 == 0 { // openings and closings exactly
+			start = start.Truncate(time.Hour)
+		}
 		p := pols[i%len(pols)]
 		var ps []sla.Pause
 		t0 := start
