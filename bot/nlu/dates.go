@@ -313,7 +313,6 @@ var (
 // norm is the normalised text with e-mail addresses and ids masked.
 func findPeriod(norm string, now time.Time) (from, to string) {
 	var exprs []dateExpr
-	used := make([]bool, len(norm)+1)
 	hinted := false
 	for _, h := range relativeHints {
 		if strings.Contains(norm, h) {
@@ -326,6 +325,7 @@ func findPeriod(norm string, now time.Time) (from, to string) {
 		norm, hasMonth = tokenizeMonths(norm)
 	}
 	hasDigit := strings.ContainsAny(norm, "0123456789")
+	used := make([]bool, len(norm)+1) // after tokenizeMonths, which changes lengths
 	for _, r := range dateRules {
 		if (r.digits && !hasDigit) || (!r.digits && !hinted) || (r.month && !hasMonth) {
 			continue

@@ -187,6 +187,8 @@ func TestDates(t *testing.T) {
 		{"2025-02-30", "", ""},
 		{"nothing here", "", ""},
 		{"kļūda 500", "", ""},
+		{"par 2025. gada jan", "2025-01-01", "2025-01-31"}, // the month token is longer than the word
+		{"00000000000000000000000 kopij0000000000 gAd0 0 jAn", "", ""},
 	}
 	for _, c := range cases {
 		from, to := findPeriod(Normalize(c.text), now)
