@@ -205,9 +205,11 @@ func (s *Scheduler) nextWake(ctx context.Context, now time.Time) (time.Time, err
 	return now.Add(retry), nil
 }
 
-// sameSLA reports whether two SLA records have the same derived fields.
+// sameSLA reports whether two SLA records have the same timing: policy,
+// due time and next check. Breached is left out: it changes with time
+// alone, and the breach check records it when it comes.
 func sameSLA(a, b bot.SLA) bool {
-	return a.Policy == b.Policy && a.DueAt.Equal(b.DueAt) && a.NextCheck.Equal(b.NextCheck) && a.Breached == b.Breached
+	return a.Policy == b.Policy && a.DueAt.Equal(b.DueAt) && a.NextCheck.Equal(b.NextCheck)
 }
 
 // handle records and posts the checks of one request due at now. It

@@ -391,3 +391,47 @@ func TestRunWakesAndStops(t *testing.T) {
 		t.Errorf("%d SLA notices, want 2 (thread and ops)", n)
 	}
 }
+
+// A request whose stored next check is stale (the configuration changed
+// and Retime has not run) is re-timed by the tick that finds it, with an
+// audit event, and nothing is posted.
+func TestTickRetimesStaleChecks(t *testing.T) {
+	e := newEnv(t, slaclock.Config{})
+	e.at(2026, 11, 23, 10, 0)
+	id := e.submit(anna, "vecā konfigurācija")
+	k, err := slaclock.New(slaclock.Config{Reminders: slaclock.Reminders{Shares: []int{}, Lead: "0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Bot.SLA = k
+	e.sched = slaclock.NewScheduler(e.Bot, k)
+	before := len(e.Test.Notices())
+	res := e.tick(riga(2026, 11, 23, 15, 0))
+	if res.Retimed != 1 || res.Keys != 0 || !res.Next.Equal(riga(2026, 11, 24, 10, 0)) {
+		t.Fatalf("stale check: %+v; want re-timed to the breach", res)
+	}
+	if len(e.Test.Notices()) != before {
+		t.Fatal("a stale check was posted")
+	}
+	if res := e.tick(riga(2026, 11, 24, 10, 0)); res.Keys != 1 {
+		t.Fatalf("breach: %+v", res)
+	}
+	if got := e.Request(id).SLA.Sent; len(got) != 1 || got[0] != slaclock.KeyBreach {
+		t.Errorf("sent %v, want only the breach", got)
+	}
+}
+
+// Retime with the same timing writes nothing, even when due times have
+// passed meanwhile (the breach check records that).
+func TestRetimeSameConfigAfterDowntime(t *testing.T) {
+	e := newEnv(t, slaclock.Config{})
+	e.at(2026, 11, 23, 10, 0)
+	e.submit(anna, "a")
+	ctx := context.Background()
+	if err := e.Store.Delete(ctx, "slaclock", "fingerprint"); err != nil { // as after an upgrade
+		t.Fatal(err)
+	}
+	if n, err := e.sched.Retime(ctx, riga(2026, 11, 25, 10, 0)); err != nil || n != 0 {
+		t.Fatalf("retime after downtime: %d, %v", n, err)
+	}
+}
