@@ -1,0 +1,98 @@
+package mattermost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"itbot/bot"
+)
+
+// ParseAction reads the JSON Mattermost posts when someone clicks an
+// interactive button. It checks the shape, not the signature.
+func ParseAction(body []byte) (*model.PostActionIntegrationRequest, error) {
+	if len(body) > maxBody {
+		return nil, errors.New("action: body too large")
+	}
+	var req model.PostActionIntegrationRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, fmt.Errorf("action: %w", err)
+	}
+	switch {
+	case !model.IsValidId(req.UserId):
+		return nil, errors.New("action: user_id missing or malformed")
+	case !model.IsValidId(req.ChannelId):
+		return nil, errors.New("action: channel_id missing or malformed")
+	case req.PostId != "" && !model.IsValidId(req.PostId):
+		return nil, errors.New("action: post_id malformed")
+	}
+	return &req, nil
+}
+
+// serveAction is POST {prefix}/actions: a button click. The context must
+// carry a valid signature, so a forged click is refused; the click then
+// runs the button's command string as the clicking person, exactly as if
+// they had typed it.
+func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	req, err := ParseAction(body)
+	if err != nil {
+		a.log.Info("malformed button click refused", "err", err, "remote", r.RemoteAddr)
+		http.Error(w, "malformed action", http.StatusBadRequest)
+		return
+	}
+	cmd, err := a.sign.Verify(req.Context)
+	switch {
+	case errors.Is(err, ErrForged):
+		a.log.Warn("forged button click refused", "user", req.UserId, "post", req.PostId, "remote", r.RemoteAddr)
+		writeJSON(w, http.StatusForbidden, &model.PostActionIntegrationResponse{EphemeralText: both("mm.forged", nil)})
+		return
+	case errors.Is(err, ErrExpired):
+		a.log.Info("expired button click", "user", req.UserId, "post", req.PostId)
+		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: both("mm.expired", bot.Args{"Command": cmd})})
+		return
+	}
+	ctx := r.Context()
+	p, problem := a.Resolve(ctx, req.UserId)
+	if problem != "" {
+		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: problem})
+		return
+	}
+	if isNew(cmd) && req.TriggerId != "" {
+		if err := a.openDialog(ctx, req.TriggerId, p, req.UserId, req.ChannelId); err == nil {
+			writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
+			return
+		} else {
+			a.log.Warn("dialog could not be opened; answering with the menu", "user", req.UserId, "err", err)
+		}
+	}
+	direct := a.isDirectWithBot(ctx, req.ChannelName)
+	msgID := newMessageID("click")
+	a.spawn(func(ctx context.Context) {
+		root := ""
+		if req.PostId != "" {
+			if post, err := a.getPost(ctx, req.PostId); err == nil {
+				root = post.RootId
+				if root == "" {
+					root = post.Id
+				}
+			} else {
+				a.log.Warn("clicked post not found; answering outside its thread", "post", req.PostId, "err", err)
+			}
+		}
+		m := &bot.Message{Platform: Platform, Channel: req.ChannelId, Thread: root, MessageID: msgID, UserID: req.UserId,
+			Person: p, Text: cmd, Source: bot.SourceButton, Direct: direct}
+		rw := &replyWriter{a: a, user: req.UserId, channel: req.ChannelId, root: root, msgID: msgID, direct: direct, ephemeral: !direct}
+		a.route(ctx, rw, m)
+	})
+	writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
+}

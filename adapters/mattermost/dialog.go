@@ -1,0 +1,304 @@
+package mattermost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"itbot/bot"
+)
+
+// The new-request dialog's element names.
+const (
+	fieldType    = "type"
+	fieldTarget  = "target"
+	fieldMailbox = "mailbox"
+	fieldOption  = "option"
+	fieldText    = "text"
+)
+
+// dialogTypes are the request types the form offers.
+var dialogTypes = []bot.Type{
+	bot.TypeLicenceAssign, bot.TypeLicenceRevoke, bot.TypeMailboxCreate, bot.TypeSharedCreate,
+	bot.TypeSharedMemberAdd, bot.TypeSharedMemberRemove, bot.TypeSpamAllow, bot.TypeSpamBlock,
+	bot.TypeReportAccounts, bot.TypeDVSRightsGrant, bot.TypeDVSRightsRevoke, bot.TypeDVSIncident,
+	bot.TypeDVSCustomize, bot.TypeConsult, bot.TypeInfoRequest,
+}
+
+// Dialog builds the new-request form in language l, bound by state.
+func (a *Adapter) Dialog(l bot.Lang, state string) model.Dialog {
+	opts := make([]*model.PostActionOptions, 0, len(dialogTypes))
+	for _, t := range dialogTypes {
+		opts = append(opts, &model.PostActionOptions{Text: t.Label(l), Value: string(t)})
+	}
+	ph := "vards.uzvards@iestade.gov.lv"
+	if l == bot.EN {
+		ph = "name.surname@institution.gov.lv"
+	}
+	return model.Dialog{
+		CallbackId:       "itbot.new",
+		Title:            bot.Tr(l, "mm.dialog_title", nil),
+		IntroductionText: bot.Tr(l, "mm.dialog_intro", nil),
+		SubmitLabel:      bot.Tr(l, "mm.dialog_submit", nil),
+		State:            state,
+		Elements: []model.DialogElement{
+			{DisplayName: bot.Tr(l, "mm.field_type", nil), Name: fieldType, Type: "select", Options: opts},
+			{DisplayName: bot.Tr(l, "mm.field_target", nil), Name: fieldTarget, Type: "text", Optional: true, MaxLength: 254,
+				Placeholder: ph, HelpText: bot.Tr(l, "mm.help_target", nil)},
+			{DisplayName: bot.Tr(l, "mm.field_mailbox", nil), Name: fieldMailbox, Type: "text", SubType: "email", Optional: true, MaxLength: 254,
+				HelpText: bot.Tr(l, "mm.help_mailbox", nil)},
+			{DisplayName: bot.Tr(l, "mm.field_option", nil), Name: fieldOption, Type: "text", Optional: true, MaxLength: 64,
+				HelpText: bot.Tr(l, "mm.help_option", nil)},
+			{DisplayName: bot.Tr(l, "mm.field_text", nil), Name: fieldText, Type: "textarea", Optional: true, MaxLength: 4000,
+				HelpText: bot.Tr(l, "mm.help_text", nil)},
+		},
+	}
+}
+
+// openDialog opens the new-request form for a user, through the trigger
+// id of their slash command or click.
+func (a *Adapter) openDialog(ctx context.Context, trigger string, p *bot.Person, user, channel string) error {
+	req := model.OpenDialogRequest{TriggerId: trigger, URL: a.cfg.PublicURL + a.cfg.PathPrefix + "/dialog",
+		Dialog: a.Dialog(p.Language(), a.sign.State(user, channel))}
+	return a.call(ctx, "open dialog", func(ctx context.Context) (*model.Response, error) {
+		return a.api.OpenInteractiveDialog(ctx, req)
+	})
+}
+
+// ParseDialog reads the JSON Mattermost posts when a dialog is submitted.
+func ParseDialog(body []byte) (*model.SubmitDialogRequest, error) {
+	if len(body) > maxBody {
+		return nil, errors.New("dialog: body too large")
+	}
+	var req model.SubmitDialogRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, fmt.Errorf("dialog: %w", err)
+	}
+	switch {
+	case !model.IsValidId(req.UserId):
+		return nil, errors.New("dialog: user_id missing or malformed")
+	case !model.IsValidId(req.ChannelId):
+		return nil, errors.New("dialog: channel_id missing or malformed")
+	}
+	return &req, nil
+}
+
+// serveDialog is POST {prefix}/dialog: a submitted new-request form. The
+// state must be the one signed for this user and channel. Field errors go
+// back as {"errors": {...}} so the form stays open; a valid form runs as
+// the command string typing would.
+func (a *Adapter) serveDialog(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	req, err := ParseDialog(body)
+	if err != nil {
+		a.log.Info("malformed dialog submission refused", "err", err, "remote", r.RemoteAddr)
+		http.Error(w, "malformed dialog submission", http.StatusBadRequest)
+		return
+	}
+	if req.Cancelled {
+		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{})
+		return
+	}
+	if err := a.sign.VerifyState(req.State, req.UserId, req.ChannelId); err != nil {
+		if errors.Is(err, ErrExpired) {
+			writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Error: both("mm.dialog_expired", nil)})
+			return
+		}
+		a.log.Warn("forged dialog submission refused", "user", req.UserId, "channel", req.ChannelId, "remote", r.RemoteAddr)
+		writeJSON(w, http.StatusForbidden, &model.SubmitDialogResponse{Error: both("mm.dialog_forged", nil)})
+		return
+	}
+	ctx := r.Context()
+	p, problem := a.Resolve(ctx, req.UserId)
+	if problem != "" {
+		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Error: problem})
+		return
+	}
+	cmd, fields, general := a.DialogCommand(ctx, p, req.Submission)
+	if len(fields) > 0 || general != "" {
+		a.log.Info("dialog submission with errors", "user", req.UserId, "fields", len(fields))
+		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Errors: fields, Error: general})
+		return
+	}
+	direct := a.channelIsDirect(ctx, req.ChannelId)
+	m := &bot.Message{Platform: Platform, Channel: req.ChannelId, MessageID: newMessageID("dialog"), UserID: req.UserId,
+		Person: p, Text: cmd, Source: bot.SourceDialog, Direct: direct}
+	rw := &replyWriter{a: a, user: req.UserId, channel: req.ChannelId, msgID: m.MessageID, direct: direct, ephemeral: !direct}
+	a.spawn(func(ctx context.Context) { a.route(ctx, rw, m) })
+	writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{})
+}
+
+// channelIsDirect reports whether a channel is a direct channel (with the
+// bot, since the bot sees it).
+func (a *Adapter) channelIsDirect(ctx context.Context, id string) bool {
+	var ch *model.Channel
+	err := a.call(ctx, "get channel", func(ctx context.Context) (r *model.Response, err error) {
+		ch, r, err = a.api.GetChannel(ctx, id)
+		return r, err
+	})
+	return err == nil && ch.Type == model.ChannelTypeDirect
+}
+
+// DialogCommand turns a submitted form into the command string typing
+// would run. It checks the fields first, as the command would, so a
+// mistake is shown next to its field while the form stays open: fields
+// maps element names to messages, general is a message for the form.
+func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[string]any) (cmd string, fields map[string]string, general string) {
+	l := p.Language()
+	val := func(k string) string {
+		s, _ := sub[k].(string)
+		return strings.TrimSpace(s)
+	}
+	values := map[string]string{fieldTarget: val(fieldTarget), fieldMailbox: val(fieldMailbox), fieldOption: val(fieldOption), fieldText: val(fieldText)}
+	typ := bot.Type(val(fieldType))
+	known := false
+	for _, t := range dialogTypes {
+		known = known || t == typ
+	}
+	if !known {
+		return "", map[string]string{fieldType: bot.Tr(l, "mm.bad_type", nil)}, ""
+	}
+	var (
+		need  []string
+		words string
+		args  []string
+		free  string // free text, last and unquoted
+		par   bot.Params
+	)
+	target, mailbox, option, text := values[fieldTarget], values[fieldMailbox], values[fieldOption], values[fieldText]
+	switch typ {
+	case bot.TypeLicenceAssign, bot.TypeLicenceRevoke:
+		need, par = []string{fieldTarget}, bot.Params{User: target, SKU: option}
+		words, args = map[bot.Type]string{bot.TypeLicenceAssign: "licence assign", bot.TypeLicenceRevoke: "licence revoke"}[typ], []string{target, option}
+	case bot.TypeMailboxCreate:
+		kind := option
+		if kind == "" {
+			kind = bot.KindPersonal
+		}
+		need, par = []string{fieldTarget}, bot.Params{User: target, Kind: kind, DisplayName: text}
+		if k, ok := bot.ParseKind(kind); ok && k == bot.KindTechnical {
+			par.Owner = p.Email
+		}
+		words, args, free = "mailbox create", []string{kind, target}, text
+	case bot.TypeSharedCreate:
+		need, par = []string{fieldTarget}, bot.Params{Mailbox: target, DisplayName: text}
+		words, args, free = "shared create", []string{target}, text
+	case bot.TypeSharedMemberAdd, bot.TypeSharedMemberRemove:
+		need, par = []string{fieldMailbox, fieldTarget}, bot.Params{Mailbox: mailbox, User: target, Permission: option}
+		words, args = map[bot.Type]string{bot.TypeSharedMemberAdd: "shared add", bot.TypeSharedMemberRemove: "shared remove"}[typ], []string{mailbox, target, option}
+	case bot.TypeSpamAllow, bot.TypeSpamBlock:
+		need, par = []string{fieldTarget}, bot.Params{Sender: target}
+		words, args = map[bot.Type]string{bot.TypeSpamAllow: "spam allow", bot.TypeSpamBlock: "spam block"}[typ], []string{target}
+	case bot.TypeReportAccounts:
+		words = "report accounts"
+	case bot.TypeDVSRightsGrant:
+		need, par = []string{fieldTarget, fieldOption}, bot.Params{User: target, Role: option}
+		words, args = "dvs rights grant", []string{target, option}
+	case bot.TypeDVSRightsRevoke:
+		need, par = []string{fieldTarget}, bot.Params{User: target, Role: option}
+		words, args = "dvs rights revoke", []string{target, option}
+	case bot.TypeDVSIncident, bot.TypeDVSCustomize, bot.TypeConsult, bot.TypeInfoRequest:
+		need, par = []string{fieldText}, bot.Params{Text: text}
+		words = map[bot.Type]string{bot.TypeDVSIncident: "dvs incident", bot.TypeDVSCustomize: "dvs customize", bot.TypeConsult: "consult", bot.TypeInfoRequest: "info"}[typ]
+		free = text
+	}
+	fields = map[string]string{}
+	for _, f := range need {
+		if values[f] == "" {
+			fields[f] = bot.Tr(l, "mm.required", nil)
+		}
+	}
+	if len(fields) > 0 {
+		return "", fields, ""
+	}
+	if err := bot.ValidateParams(typ, &par); err != nil {
+		return "", a.fieldError(err, typ, values, l), ""
+	}
+	inst, err := a.bot.InstitutionOf(ctx, p)
+	if err != nil {
+		return "", nil, bot.UserMessage(err, l)
+	}
+	if err := inst.Eligible(a.bot.Now()); err != nil {
+		return "", nil, bot.UserMessage(err, l)
+	}
+	if err := bot.Scope(inst, typ, par); err != nil {
+		return "", a.fieldError(err, typ, values, l), ""
+	}
+	var b strings.Builder
+	b.WriteString(bot.Prefix + " " + words)
+	for len(args) > 0 && args[len(args)-1] == "" {
+		args = args[:len(args)-1]
+	}
+	for _, x := range args {
+		b.WriteString(" " + quote(x))
+	}
+	if free != "" {
+		b.WriteString(" " + free)
+	}
+	cmd = b.String()
+	if _, _, err := bot.Tokenize(strings.TrimPrefix(cmd, bot.Prefix)); err != nil {
+		return "", map[string]string{fieldText: bot.UserMessage(err, l)}, ""
+	}
+	return cmd, nil, ""
+}
+
+// fieldError puts a validation error next to the field it is about: the
+// field the error names, else the field holding the value it quotes; with
+// neither, the error is shown for the whole form (key "").
+func (a *Adapter) fieldError(err error, typ bot.Type, values map[string]string, l bot.Lang) map[string]string {
+	msg := bot.UserMessage(err, l)
+	var e *bot.Error
+	if !errors.As(err, &e) {
+		return map[string]string{fieldType: msg}
+	}
+	args := e.Phrase.Args
+	if f, ok := args["Field"].(string); ok {
+		switch f {
+		case "user", "sender":
+			return map[string]string{fieldTarget: msg}
+		case "mailbox":
+			if typ == bot.TypeSharedMemberAdd || typ == bot.TypeSharedMemberRemove {
+				return map[string]string{fieldMailbox: msg}
+			}
+			return map[string]string{fieldTarget: msg}
+		case "role":
+			return map[string]string{fieldOption: msg}
+		}
+	}
+	for _, k := range []string{"Value", "Address"} {
+		v, ok := args[k].(string)
+		if !ok || v == "" {
+			continue
+		}
+		for _, f := range []string{fieldTarget, fieldMailbox, fieldOption, fieldText} {
+			if strings.EqualFold(strings.Trim(values[f], "<> "), strings.Trim(v, "<> ")) {
+				return map[string]string{f: msg}
+			}
+		}
+	}
+	switch e.Phrase.ID {
+	case "params.bad_kind", "params.bad_permission":
+		return map[string]string{fieldOption: msg}
+	case "params.missing_text", "params.text_too_long":
+		return map[string]string{fieldText: msg}
+	}
+	return map[string]string{fieldTarget: msg}
+}
+
+// quote makes one argument a single router token.
+func quote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\r\n\"\\„“”") {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `”`, `\”`).Replace(s) + `"`
+}

@@ -1,0 +1,164 @@
+package mattermost
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"itbot/bot"
+)
+
+// replyWriter answers one inbound message (a slash command, a click, a
+// dialog, a direct message or a mention): in a direct channel with the bot
+// as ordinary posts; elsewhere only to the person (ephemeral) for commands,
+// clicks and dialogs, and in the mention's thread for mentions. A reply
+// about a request whose card sits right above (just posted, or the
+// thread's root) is posted without repeating the card.
+type replyWriter struct {
+	a         *Adapter
+	user      string
+	channel   string
+	root      string // thread to answer in
+	msgID     string
+	direct    bool // the bot's direct channel with the user
+	ephemeral bool // answer only to the user
+
+	mu          sync.Mutex
+	responseURL string // a slash command's response URL, usable 5 times
+	hookUses    int
+}
+
+// Write implements bot.ResponseWriter.
+func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
+	a := w.a
+	if r.Private {
+		ch, err := a.directChannel(ctx, w.user)
+		if err != nil {
+			return err
+		}
+		p := a.render.Post(r, renderOpts{})
+		p.ChannelId = ch
+		_, err = a.createPost(ctx, p)
+		return err
+	}
+	compact := false
+	thread := ""
+	if r.Request != nil {
+		thread = a.kvGet(ctx, bucketThreads, threadKey(r.Request.ID, w.channel))
+		compact = a.isFresh(w.msgID, r.Request.ID, w.channel) || (w.root != "" && thread == w.root)
+	}
+	p := a.render.Post(r, renderOpts{compact: compact})
+	if w.direct || (!r.Ephemeral && !w.ephemeral) {
+		root := w.root
+		if compact && thread != "" {
+			root = thread
+		}
+		p.ChannelId, p.RootId = w.channel, root
+		if _, err := a.createPost(ctx, p); err != nil {
+			return err
+		}
+		return a.postFiles(ctx, w.channel, root, "", r.Files)
+	}
+	p.ChannelId, p.RootId = w.channel, w.root
+	if err := w.showEphemeral(ctx, p); err != nil {
+		return err
+	}
+	if len(r.Files) > 0 {
+		ch, err := a.directChannel(ctx, w.user)
+		if err != nil {
+			return err
+		}
+		return a.postFiles(ctx, ch, "", "", r.Files)
+	}
+	return nil
+}
+
+// showEphemeral shows a post to the user alone: through the slash
+// command's response URL while it lasts, else as an ephemeral post (which
+// Mattermost allows only bots with the system admin role), else in the
+// user's direct channel with the bot.
+func (w *replyWriter) showEphemeral(ctx context.Context, p *model.Post) error {
+	a := w.a
+	if w.useHook() {
+		err := a.respond(ctx, w.responseURL, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral,
+			Text: p.Message, Attachments: p.Attachments()})
+		if err == nil {
+			return nil
+		}
+		a.log.Info("response URL failed; posting through the API", "err", err)
+	}
+	if !a.noEphemeral.Load() {
+		err := a.ephemeralPost(ctx, w.user, p)
+		if err == nil {
+			return nil
+		}
+		if statusOf(err) != http.StatusForbidden {
+			return err
+		}
+		if a.noEphemeral.CompareAndSwap(false, true) {
+			a.log.Warn("the bot may not post ephemeral messages (Mattermost allows that to system admins only); private answers go to direct messages instead", "err", err)
+		}
+	}
+	ch, err := a.directChannel(ctx, w.user)
+	if err != nil {
+		return err
+	}
+	p.ChannelId, p.RootId = ch, ""
+	_, err = a.createPost(ctx, p)
+	return err
+}
+
+// useHook takes one use of the response URL, if any is left.
+func (w *replyWriter) useHook() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.responseURL == "" || w.hookUses >= 5 {
+		return false
+	}
+	w.hookUses++
+	return true
+}
+
+// respond posts a delayed slash command answer to its response URL, which
+// must be on the configured Mattermost server.
+func (a *Adapter) respond(ctx context.Context, responseURL string, cr *model.CommandResponse) error {
+	u, err := url.Parse(responseURL)
+	base, _ := url.Parse(a.cfg.URL)
+	if err != nil || base == nil || u.Scheme != base.Scheme || u.Host != base.Host || !strings.HasPrefix(u.Path, strings.TrimRight(base.Path, "/")+"/hooks/commands/") {
+		return fmt.Errorf("response URL %q is not on %s", responseURL, a.cfg.URL)
+	}
+	body, err := json.Marshal(cr)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.api.HTTPClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("response URL answered %s", resp.Status)
+	}
+	return nil
+}
+
+// route hands one message to the router and logs what could not be
+// answered.
+func (a *Adapter) route(ctx context.Context, w *replyWriter, m *bot.Message) {
+	defer a.fresh.Delete(m.MessageID)
+	if err := a.router.Route(ctx, w, m); err != nil {
+		a.log.Warn("reply failed", "user", m.UserID, "channel", m.Channel, "err", err)
+	}
+}
