@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"itbot/bot"
 	"itbot/bot/slaclock"
 )
 
@@ -127,5 +128,27 @@ func TestSLAWiring(t *testing.T) {
 			t.Errorf("serving=%v: OnChange set = %v", serving, got)
 		}
 		a.Close()
+	}
+}
+
+// The sla section of itbot.example.yaml is valid and gives the defaults.
+func TestExampleSLASection(t *testing.T) {
+	cfg, err := LoadConfig("itbot.example.yaml", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := slaConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := slaclock.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := slaclock.New(slaclock.Config{})
+	for _, typ := range []string{"consult", "licence.assign"} {
+		if got, want := k.Policy(bot.Type(typ)), def.Policy(bot.Type(typ)); got != want {
+			t.Errorf("%s: example policy %s, default %s", typ, got, want)
+		}
 	}
 }
