@@ -44,10 +44,20 @@ func options(tk *tokens) dialogue.Options {
 // dialogue.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the dialogue options changed by set.
+func newEnvWith(t testing.TB, set func(*dialogue.Options)) *env {
+	t.Helper()
 	e := bottest.New(t)
 	e.Sandbox()
 	tk := &tokens{}
-	d := dialogue.New(e.Bot, options(tk))
+	o := options(tk)
+	if set != nil {
+		set(&o)
+	}
+	d := dialogue.New(e.Bot, o)
 	d.Install(e.Router)
 	return &env{Env: e, D: d, tok: tk}
 }

@@ -187,14 +187,17 @@ func (t *turn) fillAddress(st *state, slot, text string) error {
 	return bot.Errorf(bot.EINVALID, "input.bad_address", "Value", short(text))
 }
 
-var localRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// localRE is a name-like local part: words of letters and digits, each
+// starting with a letter, joined by dots, hyphens or underscores.
+var localRE = regexp.MustCompile(`^[a-z][a-z0-9]*([._-][a-z][a-z0-9]*)*$`)
 
 // localPart reports whether text is a single word that can only be the
 // left part of an address: for a person it must hold a separator
-// ("janis.ozols"), for a mailbox any plain word will do ("lietvediba").
+// ("janis.ozols"), for a mailbox any plain word of three letters or more
+// will do ("lietvediba"). Request ids and numbers never qualify.
 func localPart(text string, plain bool) (string, bool) {
 	w := strings.ToLower(strings.Trim(strings.TrimSpace(text), ".,;:!?\"'<>"))
-	if !localRE.MatchString(w) || strings.HasSuffix(w, ".") || strings.Contains(w, "..") {
+	if len(w) > 64 || !localRE.MatchString(w) {
 		return "", false
 	}
 	if !plain && !strings.ContainsAny(w, "._-") {
