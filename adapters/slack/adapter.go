@@ -143,8 +143,8 @@ type Adapter struct {
 
 	running  atomic.Bool
 	closing  atomic.Bool
-	active   atomic.Int64 // inbound jobs being run
-	sending  atomic.Int64 // outbound jobs being delivered
+	pending  atomic.Int64 // inbound jobs queued or running
+	sending  atomic.Int64 // outbound notices queued or being delivered
 	stop     chan struct{}
 	workCtx  context.Context
 	cancel   context.CancelFunc
@@ -261,6 +261,7 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 		j.seq = v.(*atomic.Uint64).Add(1)
 	}
 	lane := a.lanes[laneOf(n, len(a.lanes))]
+	a.sending.Add(1)
 	select {
 	case lane <- j:
 		return nil
@@ -270,8 +271,10 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 	case lane <- j:
 		return nil
 	case <-ctx.Done():
+		a.sending.Add(-1)
 		return ctx.Err()
 	case <-a.stop:
+		a.sending.Add(-1)
 		return a.deliver(ctx, n)
 	}
 }
@@ -324,24 +327,10 @@ func (a *Adapter) Run(ctx context.Context) error {
 func (a *Adapter) shutdown() {
 	a.closing.Store(true)
 	deadline := time.Now().Add(a.cfg.DrainTimeout)
-	idle := func() bool {
-		if len(a.inbound) > 0 || a.active.Load() > 0 || a.sending.Load() > 0 {
-			return false
-		}
-		for _, l := range a.lanes {
-			if len(l) > 0 {
-				return false
-			}
-		}
-		return true
-	}
-	for !idle() && time.Now().Before(deadline) {
+	for !a.Idle() && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	left := len(a.inbound)
-	for _, l := range a.lanes {
-		left += len(l)
-	}
+	left := a.pending.Load() + a.sending.Load()
 	if left > 0 {
 		a.metrics.dropped.Add(float64(left))
 		a.log.Error("slack: shutting down with work left undone", "queued", left)
@@ -358,9 +347,8 @@ func (a *Adapter) worker() {
 	for {
 		select {
 		case j := <-a.inbound:
-			a.active.Add(1)
 			a.runJob(j)
-			a.active.Add(-1)
+			a.pending.Add(-1)
 		case <-a.stop:
 			return
 		}
@@ -381,7 +369,6 @@ func (a *Adapter) laneLoop(l chan outJob) {
 	for {
 		select {
 		case j := <-l:
-			a.sending.Add(1)
 			a.send(j)
 			a.sending.Add(-1)
 		case <-a.stop:
@@ -417,6 +404,7 @@ func (a *Adapter) enqueue(j job, wait time.Duration) bool {
 	if a.closing.Load() {
 		return false
 	}
+	a.pending.Add(1)
 	select {
 	case a.inbound <- j:
 		return true
@@ -428,11 +416,15 @@ func (a *Adapter) enqueue(j job, wait time.Duration) bool {
 	case a.inbound <- j:
 		return true
 	case <-t.C:
-		return false
 	case <-a.stop:
-		return false
 	}
+	a.pending.Add(-1)
+	return false
 }
+
+// Idle reports whether no inbound work and no outbound notice is queued
+// or running.
+func (a *Adapter) Idle() bool { return a.pending.Load() == 0 && a.sending.Load() == 0 }
 
 // whoami asks auth.test who the bot is, to recognise its own messages and
 // to tell an operator early that the token works.

@@ -24,11 +24,21 @@ type replyTarget struct {
 	thread      string
 	responseURL string
 	lang        bot.Lang
-	event       bool // a message or mention: answer in the conversation
+	event       bool   // a message or mention: answer in the conversation
+	messageID   string // the message being answered (events)
 }
 
 // Write implements bot.ResponseWriter.
 func (t *replyTarget) Write(ctx context.Context, rep bot.Reply) error {
+	if r := rep.Request; t.event && rep.Kind == bot.KindCard && r != nil && r.Origin.Platform == Platform &&
+		r.Origin.MessageID == t.messageID && r.Origin.Channel == t.channel {
+		// The answer to the message that created the request: its card
+		// starts the request's thread here, so the answer's first line goes
+		// into that thread, after the card (same lane).
+		line, _, _ := strings.Cut(rep.Text, "\n")
+		return t.a.Post(ctx, bot.Notice{To: bot.Address{Platform: Platform, Channel: r.Origin.Channel, Thread: r.Origin.Thread, User: t.user},
+			Lang: t.lang, Request: r, Reply: bot.Reply{Kind: bot.KindText, Text: line, Request: r}})
+	}
 	m := Render(rep)
 	if rep.Private {
 		m.Blocks = append(m.Blocks, slackgo.NewContextBlock("", mrkdwn(bot.Tr(t.lang, "slack.private_note", nil))))
@@ -330,7 +340,7 @@ func (a *Adapter) runEvent(ctx context.Context, cb *slackevents.EventsAPICallbac
 	if text == "" {
 		return
 	}
-	t := &replyTarget{a: a, user: user, channel: channel, thread: thread, event: true, lang: bot.LV}
+	t := &replyTarget{a: a, user: user, channel: channel, thread: thread, event: true, lang: bot.LV, messageID: ts}
 	p, unknown := a.person(ctx, user)
 	if unknown != nil {
 		if !unknown.isBot {

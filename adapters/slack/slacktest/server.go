@@ -68,7 +68,8 @@ type Message struct {
 	Text      string
 	Blocks    json.RawMessage
 	Ephemeral bool   // chat.postEphemeral
-	User      string // the ephemeral message's reader
+	User      string // the ephemeral message's reader, or a person's message's author
+	Human     bool   // written by a person (AddMessage), not posted by the app
 	// Edits holds the blocks of every chat.update, oldest first.
 	Edits []json.RawMessage
 	// EditTexts holds the text of every chat.update.
@@ -167,6 +168,16 @@ func (s *Server) AddUser(u User) {
 		u.Name = strings.ToLower(u.ID)
 	}
 	s.users[u.ID] = u
+}
+
+// AddMessage records a message a person wrote (say, the one an
+// app_mention event is about), so the app can answer in its thread.
+func (s *Server) AddMessage(channel, ts, user, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := &Message{Channel: channel, TS: ts, Text: text, User: user, Human: true}
+	s.msgs = append(s.msgs, m)
+	s.byTS[channel+"/"+ts] = m
 }
 
 // CloseChannel makes chat.postMessage to ch answer not_in_channel, as for
