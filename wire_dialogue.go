@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"itbot/bot/dialogue"
 	"itbot/bot/nlu"
@@ -25,9 +30,29 @@ type dialogueConfig struct {
 	Expiry time.Duration `yaml:"expiry"`
 }
 
-func setupDialogue(ctx context.Context, a *App) error {
+// readDialogueConfig decodes the dialogue section strictly, so a mistyped
+// key is an error rather than a silent default.
+func readDialogueConfig(cfg *Config) (dialogueConfig, error) {
 	var dc dialogueConfig
-	if _, err := a.Cfg.Section("dialogue", &dc); err != nil {
+	n, ok := cfg.Sections["dialogue"]
+	if !ok {
+		return dc, nil
+	}
+	raw, err := yaml.Marshal(&n)
+	if err != nil {
+		return dc, fmt.Errorf("config section dialogue: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&dc); err != nil && !errors.Is(err, io.EOF) {
+		return dc, fmt.Errorf("config section dialogue: %w", err)
+	}
+	return dc, nil
+}
+
+func setupDialogue(ctx context.Context, a *App) error {
+	dc, err := readDialogueConfig(a.Cfg)
+	if err != nil {
 		return err
 	}
 	if dc.Expiry < 0 {

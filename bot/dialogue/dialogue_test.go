@@ -12,11 +12,11 @@ import (
 )
 
 const (
-	anna  = "anna.berzina@lgia.gov.lv"  // LGIA employee, lv
-	janis = "janis.ozols@lgia.gov.lv"   // LGIA employee, en
-	ilze  = "ilze.liepa@lgia.gov.lv"    // LGIA IT contact, lv
-	maris = "maris.egle@vvd.gov.lv"     // VVD (contract expired)
-	laura = "laura.koka@vid.gov.lv"     // VID (outside the sector)
+	anna  = "anna.berzina@lgia.gov.lv"   // LGIA employee, lv
+	janis = "janis.ozols@lgia.gov.lv"    // LGIA employee, en
+	ilze  = "ilze.liepa@lgia.gov.lv"     // LGIA IT contact, lv
+	maris = "maris.egle@vvd.gov.lv"      // VVD (contract expired)
+	laura = "laura.koka@vid.gov.lv"      // VID (outside the sector)
 	krist = "kristaps.lapsa@vraa.gov.lv" // agency operator
 )
 
