@@ -197,7 +197,7 @@ func (j *BackupJob) RunOnce(ctx context.Context) (BackupStatus, error) {
 			return b, err
 		}
 		j.alert(ctx, "dvs.backup_alert_start", func(l bot.Lang) bot.Args {
-			return bot.Args{"At": at, "Error": bot.UserMessage(err, l)}
+			return bot.Args{"At": at, "Error": j.Client.Reason(err, l)}
 		})
 		return b, err
 	}
@@ -225,7 +225,7 @@ func (j *BackupJob) RunOnce(ctx context.Context) (BackupStatus, error) {
 			}
 			if failures++; failures >= 3 {
 				j.alert(ctx, "dvs.backup_alert_poll", func(l bot.Lang) bot.Args {
-					return bot.Args{"ID": b.ID, "Error": bot.UserMessage(err, l)}
+					return bot.Args{"ID": b.ID, "Error": j.Client.Reason(err, l)}
 				})
 				return b, err
 			}
@@ -275,4 +275,20 @@ func (j *BackupJob) alert(ctx context.Context, id string, args func(bot.Lang) bo
 		}
 		return bot.Reply{Kind: bot.KindText, Title: bot.Tr(l, "dvs.backup_alert_title", nil), Text: bot.Tr(l, id, a)}
 	})
+}
+
+// Reason renders why a call failed in a few words, for the operators'
+// alerts: the timeout, the lost connection or the DVS's own answer.
+func (c *Client) Reason(err error, l bot.Lang) string {
+	var te *TransportError
+	var ae *APIError
+	switch {
+	case errors.As(err, &te) && te.Timeout:
+		return bot.Tr(l, "dvs.reason_timeout", bot.Args{"Seconds": int(c.cfg.Timeout.Round(time.Second) / time.Second)})
+	case errors.As(err, &te):
+		return bot.Tr(l, "dvs.reason_unreachable", nil)
+	case errors.As(err, &ae):
+		return bot.Tr(l, "dvs.reason_http", bot.Args{"Status": ae.Status, "Message": ae.Message})
+	}
+	return bot.UserMessage(err, l)
 }

@@ -388,6 +388,9 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		if n < 0 {
 			return 0
 		}
+		if n > maxRetryAfterSecs { // no overflow: a wait this long is "give up" anyway
+			n = maxRetryAfterSecs
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
@@ -400,6 +403,9 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 
 // esc escapes one path segment.
 func esc(s string) string { return url.PathEscape(s) }
+
+// maxRetryAfterSecs caps a Retry-After value (a day).
+const maxRetryAfterSecs = 24 * 60 * 60
 
 // newKey returns a random idempotency key.
 func newKey() string {

@@ -46,11 +46,14 @@ func init() {
 
 		// The scheduled backup, for the operators.
 		bot.T("dvs.backup_alert_title", "⚠ DVS rezerves kopija", "⚠ DVS backup"),
-		bot.T("dvs.backup_alert_start", "Plānoto DVS rezerves kopēšanu ({{.At}}) neizdevās sākt: {{.Error}}", "The scheduled DVS backup ({{.At}}) could not start: {{.Error}}"),
+		bot.T("dvs.backup_alert_start", "Plānoto DVS rezerves kopēšanu ({{.At}}) neizdevās sākt: {{.Error}}. Pēdējā pārbaudītā kopija: {{.LastVerified}}.", "The scheduled DVS backup ({{.At}}) could not start: {{.Error}}. Last verified backup: {{.LastVerified}}."),
 		bot.T("dvs.backup_alert_failed", "Plānotā DVS rezerves kopēšana {{.ID}} neizdevās{{if .Detail}}: {{.Detail}}{{end}}. Pēdējā pārbaudītā kopija: {{.LastVerified}}.", "The scheduled DVS backup {{.ID}} failed{{if .Detail}}: {{.Detail}}{{end}}. Last verified backup: {{.LastVerified}}."),
 		bot.T("dvs.backup_alert_verify", "DVS rezerves kopija {{.ID}} ir izveidota ({{.SizeLV}}), bet tās pārbaude (testa atjaunošana) neizdevās{{if .Detail}}: {{.Detail}}{{end}}. Uz šo kopiju nevar paļauties. Pēdējā pārbaudītā kopija: {{.LastVerified}}.", "DVS backup {{.ID}} was made ({{.SizeEN}}) but its verification (test restore) failed{{if .Detail}}: {{.Detail}}{{end}}. This backup cannot be relied on. Last verified backup: {{.LastVerified}}."),
 		bot.T("dvs.backup_alert_stuck", "Plānotā DVS rezerves kopēšana {{.ID}} nav beigusies {{.Minutes}} minūšu laikā (stāvoklis: {{.Status}}, pārbaude: {{.Verified}}). Pārbaudiet DVS.", "The scheduled DVS backup {{.ID}} has not finished within {{.Minutes}} minutes (status: {{.Status}}, verification: {{.Verified}}). Check the DVS."),
-		bot.T("dvs.backup_alert_poll", "Plānotās DVS rezerves kopijas {{.ID}} stāvokli neizdevās uzzināt: {{.Error}}", "The state of the scheduled DVS backup {{.ID}} could not be read: {{.Error}}"),
+		bot.T("dvs.backup_alert_poll", "Plānotās DVS rezerves kopijas {{.ID}} stāvokli neizdevās uzzināt: {{.Error}}. Pārbaudiet DVS.", "The state of the scheduled DVS backup {{.ID}} could not be read: {{.Error}}. Check the DVS."),
 		bot.T("dvs.backup_none", "nav", "none"),
+		bot.T("dvs.reason_timeout", "DVS neatbildēja {{.Seconds}} s laikā", "the DVS did not answer within {{.Seconds}} s"),
+		bot.T("dvs.reason_unreachable", "ar DVS nevar savienoties", "the DVS cannot be reached"),
+		bot.T("dvs.reason_http", "DVS atbildēja HTTP {{.Status}}{{if .Message}} ({{.Message}}){{end}}", "the DVS answered HTTP {{.Status}}{{if .Message}} ({{.Message}}){{end}}"),
 	)
 }
