@@ -73,13 +73,14 @@ type Adapter struct {
 	users     sync.Map // user id -> cachedUser
 	dms       sync.Map // user id -> direct channel id with the bot
 	fresh     sync.Map // message id -> *freshCards
-	refreshed sync.Map // request id -> time.Time of the last card refresh
+	refreshed sync.Map // request id -> version of the request the cards show
 	locks     [64]sync.Mutex
 
 	noEphemeral atomic.Bool // the server refused ephemeral posts (bot is no admin)
 	retryBase   time.Duration
 	cursorMu    sync.Mutex
 	cursor      int64
+	onCatchUp   func() // tests: called when a catch-up ends
 }
 
 type cachedUser struct {

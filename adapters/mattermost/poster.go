@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"strings"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -27,8 +27,8 @@ type cardRecord struct {
 // Post implements bot.Poster. A request's first notice in a channel opens
 // its thread with the request card; later notices are replies in that
 // thread and every card of the request is edited in place; progress
-// notices replace the previous progress post; the outcome's files are
-// attached in the thread once. Private notices (secrets) go only to a
+// notices replace the previous progress post; the request's files (a
+// report) are attached in the thread once. Private notices (secrets) go only to a
 // direct channel with the person, never to a channel.
 func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 	if n.Reply.Private {
@@ -67,11 +67,8 @@ func (a *Adapter) inThread(ctx context.Context, n bot.Notice, ch, root string) e
 		return err
 	}
 	a.refreshCards(ctx, r)
-	if err := a.postFiles(ctx, ch, root, "", n.Reply.Files); err != nil {
-		return err
-	}
-	if r.State == bot.StateDone && r.Outcome != nil && len(r.Outcome.Files) > 0 && ch != a.OpsChannel() {
-		return a.postOutcomeFiles(ctx, n, ch, root)
+	if len(n.Reply.Files) > 0 {
+		return a.postRequestFiles(ctx, n, ch, root)
 	}
 	return nil
 }
@@ -106,7 +103,7 @@ func (a *Adapter) openThread(ctx context.Context, n bot.Notice, ch string) error
 	if b, err := json.Marshal(rec); err == nil {
 		a.kvPut(ctx, bucketCards, r.ID+"/"+created.Id, string(b))
 	}
-	a.refreshed.Store(r.ID, r.UpdatedAt)
+	a.refreshed.Store(r.ID, version(r))
 	if r.Origin.Platform == Platform && r.Origin.Channel == ch {
 		a.markFresh(r.Origin.MessageID, r.ID, ch)
 	}
@@ -134,13 +131,23 @@ func (a *Adapter) viewerFor(ctx context.Context, n bot.Notice, ch string) (strin
 	return "", nil
 }
 
+// version fingerprints a stored request, so its cards are edited once per
+// change.
+func version(r *bot.Request) uint64 {
+	b, _ := json.Marshal(r)
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
+}
+
 // refreshCards edits every card of a request in place, once per stored
 // version of the request.
 func (a *Adapter) refreshCards(ctx context.Context, r *bot.Request) {
-	if v, ok := a.refreshed.Load(r.ID); ok && !r.UpdatedAt.After(v.(time.Time)) {
+	v := version(r)
+	if old, ok := a.refreshed.Load(r.ID); ok && old.(uint64) == v {
 		return
 	}
-	a.refreshed.Store(r.ID, r.UpdatedAt)
+	a.refreshed.Store(r.ID, v)
 	type card struct {
 		post string
 		rec  cardRecord
@@ -197,9 +204,9 @@ func (a *Adapter) progress(ctx context.Context, n bot.Notice, ch, root string) e
 	return nil
 }
 
-// postOutcomeFiles attaches a finished request's files (a report) in its
-// thread, once per channel.
-func (a *Adapter) postOutcomeFiles(ctx context.Context, n bot.Notice, ch, root string) error {
+// postRequestFiles attaches a request's files (a report) in its thread,
+// once per channel.
+func (a *Adapter) postRequestFiles(ctx context.Context, n bot.Notice, ch, root string) error {
 	r := n.Request
 	key := threadKey(r.ID, ch)
 	stored, err := a.store.PutIfAbsent(ctx, bucketFiles, key, []byte("1"))
@@ -207,7 +214,7 @@ func (a *Adapter) postOutcomeFiles(ctx context.Context, n bot.Notice, ch, root s
 		return err
 	}
 	msg := bot.Tr(n.Lang, "mm.report_attached", bot.Args{"ID": r.ID})
-	if err := a.postFiles(ctx, ch, root, msg, r.Outcome.Files); err != nil {
+	if err := a.postFiles(ctx, ch, root, msg, n.Reply.Files); err != nil {
 		if derr := a.store.Delete(ctx, bucketFiles, key); derr != nil {
 			a.log.Warn("state write failed", "bucket", bucketFiles, "key", key, "err", derr)
 		}

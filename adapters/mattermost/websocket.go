@@ -158,15 +158,16 @@ func (a *Adapter) consider(ctx context.Context, p *model.Post, chType string, me
 		return
 	}
 	a.advanceCursor(ctx, p.CreateAt)
-	first, err := a.store.PutIfAbsent(ctx, bucketSeen, p.Id, []byte(strconv.FormatInt(p.CreateAt, 10)))
-	if err != nil {
-		a.log.Error("de-duplication mark failed; post not handled", "post", p.Id, "err", err)
-		return
-	}
-	if !first {
-		return
-	}
-	a.spawn(func(ctx context.Context) { a.handlePost(ctx, p, direct, me.Username) })
+	a.spawn(func(ctx context.Context) {
+		first, err := a.store.PutIfAbsent(ctx, bucketSeen, p.Id, []byte(strconv.FormatInt(p.CreateAt, 10)))
+		if err != nil {
+			a.log.Error("de-duplication mark failed; post not handled", "post", p.Id, "err", err)
+			return
+		}
+		if first {
+			a.handlePost(ctx, p, direct, me.Username)
+		}
+	})
 }
 
 func propTrue(p *model.Post, key string) bool {
@@ -269,6 +270,9 @@ func (a *Adapter) advanceCursor(ctx context.Context, at int64) {
 // The de-duplication marks make a post seen live and again here count
 // once.
 func (a *Adapter) catchUp(ctx context.Context) {
+	if a.onCatchUp != nil {
+		defer a.onCatchUp()
+	}
 	since := a.loadCursor(ctx)
 	if since == 0 {
 		// A first start: nothing was missed; start from now.

@@ -374,8 +374,16 @@ func (s *Server) routes() http.Handler {
 	}
 	h("GET /api/v4/users/me", s.getMe)
 	h("GET /api/v4/users/{id}", s.getUser)
-	h("GET /api/v4/users/email/{email}", s.getUserByEmail)
-	h("GET /api/v4/users/{id}/channels", s.userChannels)
+	h("GET /api/v4/users/{id}/{what}", func(w http.ResponseWriter, r *http.Request, uid string) {
+		switch {
+		case r.PathValue("id") == "email":
+			s.getUserByEmail(w, r, uid)
+		case r.PathValue("what") == "channels":
+			s.userChannels(w, r, uid)
+		default:
+			appError(w, http.StatusNotFound, "api.context.404.app_error", "Sorry, we could not find the page.")
+		}
+	})
 	h("GET /api/v4/users/{id}/teams/{team}/channels", s.userChannels)
 	h("GET /api/v4/teams/name/{name}", s.teamByName)
 	h("GET /api/v4/teams/{team}/channels/name/{name}", s.channelByName)
@@ -506,7 +514,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, uid string) {
 }
 
 func (s *Server) getUserByEmail(w http.ResponseWriter, r *http.Request, uid string) {
-	email := strings.ToLower(r.PathValue("email"))
+	email := strings.ToLower(r.PathValue("what"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.ShowEmail && !s.admins[uid] {
