@@ -1,0 +1,273 @@
+package exchange
+
+import (
+	"context"
+	"crypto/rand"
+	"math/big"
+	"strings"
+	"unicode"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"itbot/bot"
+)
+
+// markBucket is the KV bucket of the accounts the adapter created: key the
+// address, value markCreated (the temporary password was not handed over
+// yet) or markDelivered.
+const (
+	markBucket    = "exchange.created"
+	markCreated   = "created"
+	markDelivered = "delivered"
+)
+
+func (x *Exchange) mark(ctx context.Context, addr string) string {
+	if x.opt.KV == nil {
+		return ""
+	}
+	v, err := x.opt.KV.Get(ctx, markBucket, addr)
+	if err != nil {
+		x.log.Warn("read account mark", "user", addr, "err", err)
+		return ""
+	}
+	return string(v)
+}
+
+func (x *Exchange) setMark(ctx context.Context, addr, v string) {
+	if x.opt.KV == nil {
+		return
+	}
+	if err := x.opt.KV.Put(ctx, markBucket, addr, []byte(v)); err != nil {
+		x.log.Warn("write account mark", "user", addr, "err", err)
+	}
+}
+
+// displayName makes "Anna Bērziņa"-style names from "anna.berzina@…" when
+// none is given.
+func displayName(addr string) string {
+	local := strings.SplitN(addr, "@", 2)[0]
+	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+	for i, p := range parts {
+		rs := []rune(p)
+		rs[0] = unicode.ToUpper(rs[0])
+		parts[i] = string(rs)
+	}
+	return strings.Join(parts, " ")
+}
+
+// mailNickname derives the alias Graph requires from an address.
+func mailNickname(addr string) string {
+	local := strings.SplitN(addr, "@", 2)[0]
+	var b strings.Builder
+	for _, r := range local {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_", r)) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "user"
+	}
+	return b.String()
+}
+
+// Temporary passwords: 16 characters from four classes, with no look-alike
+// characters (0/O, 1/l/I), so they can be read out and typed.
+const (
+	pwUpper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	pwLower  = "abcdefghijkmnopqrstuvwxyz"
+	pwDigit  = "23456789"
+	pwSymbol = "!#%+-=?@"
+)
+
+// NewPassword returns a random temporary password that meets Entra ID's
+// complexity rules.
+func NewPassword() (string, error) {
+	sets := []string{pwUpper, pwLower, pwDigit, pwSymbol}
+	all := strings.Join(sets, "")
+	out := make([]byte, 16)
+	for i := range out {
+		set := all
+		if i < len(sets) {
+			set = sets[i]
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+		if err != nil {
+			return "", err
+		}
+		out[i] = set[n.Int64()]
+	}
+	for i := len(out) - 1; i > 0; i-- { // shuffle so the classes are not in order
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		if err != nil {
+			return "", err
+		}
+		j := n.Int64()
+		out[i], out[j] = out[j], out[i]
+	}
+	return string(out), nil
+}
+
+func passwordProfile(pw string) models.PasswordProfileable {
+	p := models.NewPasswordProfile()
+	p.SetPassword(&pw)
+	t := true
+	p.SetForceChangePasswordNextSignIn(&t)
+	return p
+}
+
+// CreateMailbox creates a personal or technical mailbox: the user (UPN in
+// the institution's domain, display name, temporary password that must be
+// changed at the first sign-in, usage location) and its licence. The
+// password is returned in Outcome.Secret only. Exchange prepares the
+// mailbox asynchronously: until it answers, the outcome is Pending.
+// Running it again for an account it created (after a failure, or waiting
+// for licences) continues where it stopped; an account it did not create
+// is an address already taken.
+func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spec bot.MailboxSpec) (*bot.Outcome, error) {
+	addr, err := normalize(spec.Address)
+	if err != nil {
+		return nil, err
+	}
+	owner := ""
+	if spec.Owner != "" {
+		if owner, err = normalize(spec.Owner); err != nil {
+			return nil, err
+		}
+	}
+	if err := inScope(inst, addr, owner); err != nil {
+		return nil, err
+	}
+	kind := spec.Kind
+	if kind == "" {
+		kind = bot.KindPersonal
+	}
+	skuName := spec.SKU
+	if skuName == "" && kind == bot.KindTechnical {
+		skuName = x.cfg.Licences.Technical
+	}
+	k, err := x.resolve(ctx, skuName)
+	if err != nil {
+		return nil, err
+	}
+	var details []bot.Phrase
+	secret := ""
+	u, err := x.getUser(ctx, addr)
+	switch {
+	case err != nil && isNotFound(err):
+		if secret, err = NewPassword(); err != nil {
+			return nil, bot.Wrap(err, bot.EINTERNAL, "error.internal")
+		}
+		name := strings.TrimSpace(spec.DisplayName)
+		if name == "" {
+			name = displayName(addr)
+		}
+		nu := models.NewUser()
+		enabled := true
+		nick := mailNickname(addr)
+		loc := x.cfg.UsageLocation
+		nu.SetAccountEnabled(&enabled)
+		nu.SetDisplayName(&name)
+		nu.SetMailNickname(&nick)
+		nu.SetUserPrincipalName(&addr)
+		nu.SetUsageLocation(&loc)
+		nu.SetPasswordProfile(passwordProfile(secret))
+		created, err := x.users().Post(ctx, nu, nil)
+		if err != nil {
+			return nil, x.translate("create user", subject{User: addr, Address: addr}, err)
+		}
+		x.setMark(ctx, addr, markCreated)
+		u = toUserInfo(created)
+		if u.UsageLocation == "" {
+			u.UsageLocation = loc
+		}
+		x.log.Info("user created", "user", addr, "kind", kind)
+		details = append(details, bot.P("exo.user_created", "User", addr))
+	case err != nil:
+		return nil, x.translate("get user", subject{User: addr}, err)
+	default:
+		switch x.mark(ctx, addr) {
+		case markCreated:
+			// Created by an earlier attempt whose password was never handed
+			// over: set a new one.
+			if secret, err = NewPassword(); err != nil {
+				return nil, bot.Wrap(err, bot.EINTERNAL, "error.internal")
+			}
+			patch := models.NewUser()
+			patch.SetPasswordProfile(passwordProfile(secret))
+			if _, err := x.users().ByUserId(u.ID).Patch(ctx, patch, nil); err != nil {
+				return nil, x.translate("reset password", subject{User: addr}, err)
+			}
+			details = append(details, bot.P("exo.user_resumed", "User", addr))
+		case markDelivered:
+			details = append(details, bot.P("exo.user_existed", "User", addr))
+		default:
+			return nil, bot.Errorf(bot.ECONFLICT, "exo.address_taken", "Address", addr)
+		}
+	}
+	if kind == bot.KindTechnical && owner != "" {
+		details = append(details, x.recordOwner(ctx, u, owner))
+	}
+	lic, err := x.assign(ctx, u, k)
+	if err != nil {
+		return nil, err
+	}
+	details = append(details, lic.Summary)
+	details = append(details, lic.Details...)
+	ready, err := x.mailboxReady(ctx, u.ID, addr)
+	if err != nil {
+		return nil, err
+	}
+	x.setMark(ctx, addr, markDelivered)
+	out := &bot.Outcome{Details: details, Secret: secret}
+	if ready {
+		out.Summary = bot.P("exo.mailbox_created", "User", addr)
+	} else {
+		out.Summary = bot.P("exo.mailbox_preparing", "User", addr)
+		out.Pending = true
+	}
+	return out, nil
+}
+
+// recordOwner records a technical mailbox's responsible person as its
+// manager in the directory.
+func (x *Exchange) recordOwner(ctx context.Context, u *userInfo, owner string) bot.Phrase {
+	o, err := x.getUser(ctx, owner)
+	if err != nil {
+		x.log.Warn("technical mailbox owner not in the tenant", "user", u.UPN, "owner", owner, "err", err)
+		return bot.P("exo.owner_not_in_tenant", "Owner", owner)
+	}
+	ref := models.NewReferenceUpdate()
+	id := x.graph.GetBaseUrl() + "/users/" + o.ID
+	ref.SetOdataId(&id)
+	if err := x.users().ByUserId(u.ID).Manager().Ref().Put(ctx, ref, nil); err != nil {
+		x.log.Warn("record technical mailbox owner", "user", u.UPN, "owner", owner, "err", err)
+		return bot.P("exo.owner_not_in_tenant", "Owner", owner)
+	}
+	return bot.P("exo.owner_recorded", "Owner", owner)
+}
+
+// mailboxReady asks the mailbox for its settings: it answers once
+// Exchange has prepared it, and says MailboxNotEnabledForRESTAPI before.
+func (x *Exchange) mailboxReady(ctx context.Context, id, addr string) (bool, error) {
+	_, err := x.users().ByUserId(id).MailboxSettings().Get(ctx, nil)
+	switch {
+	case err == nil:
+		return true, nil
+	case isCode(err, "MailboxNotEnabledForRESTAPI"):
+		return false, nil
+	}
+	return false, x.translate("mailbox settings", subject{User: addr}, err)
+}
+
+// MailboxReady reports whether a new mailbox of the institution answers
+// yet.
+func (x *Exchange) MailboxReady(ctx context.Context, inst *bot.Institution, address string) (bool, error) {
+	addr, err := normalize(address)
+	if err != nil {
+		return false, err
+	}
+	if err := inScope(inst, addr); err != nil {
+		return false, err
+	}
+	return x.mailboxReady(ctx, addr, addr)
+}
