@@ -63,7 +63,7 @@ type env struct {
 	logs  *syncBuffer
 }
 
-func newEnv(t *testing.T, tune ...func(*Config)) *env {
+func newEnv(t *testing.T, tune ...func(*Config, *slacktest.Server)) *env {
 	t.Helper()
 	e := &env{Env: bottest.New(t), t: t, slack: slacktest.New(), logs: &syncBuffer{}}
 	t.Cleanup(e.slack.Close)
@@ -83,7 +83,7 @@ func newEnv(t *testing.T, tune ...func(*Config)) *env {
 	cfg := Config{SigningSecret: slacktest.SigningSecret, BotToken: slacktest.BotToken, APIURL: e.slack.APIURL(),
 		OpsChannel: chOps, Workers: 4, Lanes: 4, DrainTimeout: 5 * time.Second}
 	for _, f := range tune {
-		f(&cfg)
+		f(&cfg, e.slack)
 	}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ad, err := New(cfg, e.Bot, e.Router, log)

@@ -86,6 +86,17 @@ func (c SlashCommand) Body() []byte {
 	return []byte(v.Encode())
 }
 
+// Payload returns the JSON payload Socket Mode's "slash_commands"
+// envelope carries: the same fields, as strings.
+func (c SlashCommand) Payload() map[string]any {
+	v, _ := url.ParseQuery(string(c.Body()))
+	out := map[string]any{}
+	for k := range v {
+		out[k] = v.Get(k)
+	}
+	return out
+}
+
 // Button is a button as it appears in a posted message's blocks.
 type Button struct {
 	ActionID, BlockID, Value, Text, Style string

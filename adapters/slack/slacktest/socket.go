@@ -43,7 +43,13 @@ func (c *wsConn) write(v any) error {
 }
 
 func newSocketHub(s *Server) *socketHub {
-	return &socketHub{s: s, acks: map[string]json.RawMessage{}, changed: make(chan struct{})}
+	h := &socketHub{s: s, acks: map[string]json.RawMessage{}, changed: make(chan struct{})}
+	// slack-go dials with Origin: https://api.slack.com, as Slack expects.
+	h.upgrader.CheckOrigin = func(r *http.Request) bool {
+		o := r.Header.Get("Origin")
+		return o == "" || o == "https://api.slack.com"
+	}
+	return h
 }
 
 func (h *socketHub) notify() {
