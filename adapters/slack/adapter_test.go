@@ -93,7 +93,7 @@ func TestApprovalByButton(t *testing.T) {
 	_, rurl = e.command(uAnna, chLGIA, "licence assign janis.ozols@lgia.gov.lv E3")
 	e.responseTo(rurl)
 	e.wait("cards", func() bool { return len(e.top(chLGIA)) == 1 && len(e.top("D"+uIlze)) == 1 && len(e.top(chOps)) == 1 })
-	card, dm := e.top(chLGIA)[0], e.top("D"+uIlze)[0]
+	card, dm := e.top(chLGIA)[0], e.top("D" + uIlze)[0]
 	const approve = "/it approve IT-2026-000001"
 
 	rurl = e.slack.ResponseURL()
@@ -154,7 +154,7 @@ func TestRejectAsksForReason(t *testing.T) {
 	_, rurl = e.command(uAnna, chLGIA, "licence assign janis.ozols@lgia.gov.lv")
 	e.responseTo(rurl)
 	e.wait("cards", func() bool { return len(e.top(chLGIA)) == 1 && len(e.top("D"+uIlze)) == 1 })
-	card, dm := e.top(chLGIA)[0], e.top("D"+uIlze)[0]
+	card, dm := e.top(chLGIA)[0], e.top("D" + uIlze)[0]
 	const reject = "/it reject IT-2026-000001"
 	click := slacktest.BlockActions{UserID: uIlze, UserName: "ilze", ChannelID: "D" + uIlze, MessageTS: dm.TS, ResponseURL: e.slack.ResponseURL(),
 		Button: slacktest.Button{ActionID: buttons(dm.Blocks)[reject], BlockID: "itbot.actions", Value: reject, Text: "Noraidīt", Style: "danger"}}

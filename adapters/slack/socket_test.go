@@ -17,7 +17,9 @@ import (
 // dropped connection or a "disconnect" request is followed by a new
 // connection.
 func TestSocketMode(t *testing.T) {
-	e := newEnv(t, func(c *Config, _ *slacktest.Server) { c.Mode, c.AppToken, c.SigningSecret = ModeSocket, slacktest.AppToken, "" })
+	e := newEnv(t, func(c *Config, _ *slacktest.Server) {
+		c.Mode, c.AppToken, c.SigningSecret = ModeSocket, slacktest.AppToken, ""
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := e.slack.WaitSocket(ctx, 1); err != nil {
@@ -96,7 +98,6 @@ func TestSocketMode(t *testing.T) {
 		t.Errorf("requests: %d", n)
 	}
 }
-
 
 // TestSocketModeRestartsAfterFailure: when slack-go gives up (here the
 // app token is refused once), the adapter starts it again after a
