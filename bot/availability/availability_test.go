@@ -163,8 +163,8 @@ func TestCompute(t *testing.T) {
 				outages: []Outage{{Start: riga(2026, 11, 23, 9, 50), End: riga(2026, 11, 23, 10, 1), Ongoing: true}}},
 		},
 		{
-			name:  "nothing measured",
-			from:  novFrom, to: novTo, now: novTo,
+			name: "nothing measured",
+			from: novFrom, to: novTo, now: novTo,
 			want:  want{unknown: 43200, gaps: 1},
 			fills: nil,
 		},
