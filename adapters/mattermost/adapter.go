@@ -63,6 +63,8 @@ type Adapter struct {
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
 	sem    chan struct{}
+	qmu    sync.Mutex
+	queues map[string][]func(ctx context.Context) // ordered jobs by key
 
 	meMu  sync.Mutex
 	me    *model.User
@@ -118,7 +120,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, bot: d.Bot, router: d.Router, store: d.Bot.Store, log: d.Log.With("adapter", Platform),
-		api: api, now: d.Now, sem: make(chan struct{}, cfg.Workers), retryBase: 250 * time.Millisecond,
+		api: api, now: d.Now, sem: make(chan struct{}, cfg.Workers), queues: map[string][]func(context.Context){}, retryBase: 250 * time.Millisecond,
 	}
 	a.sign = &signer{key: []byte(cfg.ActionSecret), maxAge: cfg.ActionMaxAge, now: d.Now}
 	a.render = &renderer{actionURL: cfg.PublicURL + cfg.PathPrefix + "/actions", sign: a.sign}
@@ -154,21 +156,53 @@ func (a *Adapter) Drain() { a.jobs.Wait() }
 // spawn runs a job in the background, at most cfg.Workers at once.
 func (a *Adapter) spawn(f func(ctx context.Context)) {
 	a.jobs.Add(1)
+	go a.runJob(f)
+}
+
+// spawnOrdered runs jobs with the same key one after another, in the
+// order they were given (a person's messages in one conversation), and
+// jobs with different keys side by side.
+func (a *Adapter) spawnOrdered(key string, f func(ctx context.Context)) {
+	a.jobs.Add(1)
+	a.qmu.Lock()
+	q, running := a.queues[key]
+	a.queues[key] = append(q, f)
+	a.qmu.Unlock()
+	if running {
+		return
+	}
 	go func() {
-		defer a.jobs.Done()
-		select {
-		case a.sem <- struct{}{}:
-		case <-a.base.Done():
-			return
-		}
-		defer func() { <-a.sem }()
-		defer func() {
-			if p := recover(); p != nil {
-				a.log.Error("handler panicked", "panic", fmt.Sprint(p))
+		for {
+			a.qmu.Lock()
+			q := a.queues[key]
+			if len(q) == 0 {
+				delete(a.queues, key)
+				a.qmu.Unlock()
+				return
 			}
-		}()
-		f(a.base)
+			f := q[0]
+			a.queues[key] = q[1:]
+			a.qmu.Unlock()
+			a.runJob(f)
+		}
 	}()
+}
+
+// runJob runs one job under the worker limit and marks it done.
+func (a *Adapter) runJob(f func(ctx context.Context)) {
+	defer a.jobs.Done()
+	select {
+	case a.sem <- struct{}{}:
+	case <-a.base.Done():
+		return
+	}
+	defer func() { <-a.sem }()
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("handler panicked", "panic", fmt.Sprint(p))
+		}
+	}()
+	f(a.base)
 }
 
 // lock serialises the work on one request (thread and card creation).

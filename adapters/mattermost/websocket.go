@@ -158,7 +158,7 @@ func (a *Adapter) consider(ctx context.Context, p *model.Post, chType string, me
 		return
 	}
 	a.advanceCursor(ctx, p.CreateAt)
-	a.spawn(func(ctx context.Context) {
+	a.spawnOrdered(p.ChannelId, func(ctx context.Context) {
 		first, err := a.store.PutIfAbsent(ctx, bucketSeen, p.Id, []byte(strconv.FormatInt(p.CreateAt, 10)))
 		if err != nil {
 			a.log.Error("de-duplication mark failed; post not handled", "post", p.Id, "err", err)

@@ -67,7 +67,8 @@ func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
 		return a.postFiles(ctx, w.channel, root, "", r.Files)
 	}
 	p.ChannelId, p.RootId = w.channel, w.root
-	if err := w.showEphemeral(ctx, p); err != nil {
+	full := func() *model.Post { return a.render.Post(r, renderOpts{}) }
+	if err := w.showEphemeral(ctx, p, full); err != nil {
 		return err
 	}
 	if len(r.Files) > 0 {
@@ -83,8 +84,9 @@ func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
 // showEphemeral shows a post to the user alone: through the slash
 // command's response URL while it lasts, else as an ephemeral post (which
 // Mattermost allows only bots with the system admin role), else in the
-// user's direct channel with the bot.
-func (w *replyWriter) showEphemeral(ctx context.Context, p *model.Post) error {
+// user's direct channel with the bot, in full (away from the request's
+// card).
+func (w *replyWriter) showEphemeral(ctx context.Context, p *model.Post, full func() *model.Post) error {
 	a := w.a
 	if w.useHook() {
 		err := a.respond(ctx, w.responseURL, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral,
@@ -110,7 +112,8 @@ func (w *replyWriter) showEphemeral(ctx context.Context, p *model.Post) error {
 	if err != nil {
 		return err
 	}
-	p.ChannelId, p.RootId = ch, ""
+	p = full()
+	p.ChannelId = ch
 	_, err = a.createPost(ctx, p)
 	return err
 }

@@ -238,6 +238,13 @@ func (s *Server) Fail(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// ClearFaults removes the faults not used up yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 // Calls returns how many times "METHOD /path" was called (faulted calls
 // included).
 func (s *Server) Calls(method, path string) int {

@@ -1,0 +1,127 @@
+package mattermost
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"itbot/bot"
+)
+
+// "/it jauns" opens the new-request form; a submission with mistakes
+// comes back with an error next to each wrong field, in the person's
+// language, and creates nothing; the corrected form runs as the typed
+// command would.
+func TestDialogSubmission(t *testing.T) {
+	h := newHarness(t)
+	cr := h.slash("anna.berzina", h.town.Id, "jauns")
+	if cr.Text != "" {
+		t.Errorf("the form's command answered %q; want nothing (the form opens)", cr.Text)
+	}
+	d := h.mm.Dialog(h.id("anna.berzina"))
+	if d == nil {
+		t.Fatal("no dialog opened")
+	}
+	if d.URL != h.web.URL+"/mattermost/dialog" || d.Dialog.Title != bot.Tr(bot.LV, "mm.dialog_title", nil) || len(d.Dialog.Elements) != 5 {
+		t.Fatalf("dialog = %+v", d)
+	}
+	anna := h.client("anna.berzina")
+	submit := func(sub map[string]any) *model.SubmitDialogResponse {
+		t.Helper()
+		out, _, err := anna.SubmitInteractiveDialog(context.Background(), model.SubmitDialogRequest{ChannelId: h.town.Id, Submission: sub})
+		if err != nil {
+			t.Fatalf("submit %v: %v", sub, err)
+		}
+		h.a.Drain()
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		sub   map[string]any
+		field string
+		says  string
+	}{
+		{"no type", map[string]any{"target": "janis.ozols@lgia.gov.lv"}, "type", bot.Tr(bot.LV, "mm.bad_type", nil)},
+		{"unknown type", map[string]any{"type": "root.access"}, "type", bot.Tr(bot.LV, "mm.bad_type", nil)},
+		{"missing user", map[string]any{"type": "licence.assign", "option": "E3"}, "target", bot.Tr(bot.LV, "mm.required", nil)},
+		{"not an address", map[string]any{"type": "licence.assign", "target": "jānis ozols"}, "target", "jānis ozols"},
+		{"another institution's user", map[string]any{"type": "licence.assign", "target": "laura.koka@vid.gov.lv"}, "target", "laura.koka@vid.gov.lv"},
+		{"bad permission", map[string]any{"type": "shared.member.add", "mailbox": "info@lgia.gov.lv", "target": "janis.ozols@lgia.gov.lv", "option": "visas"}, "option", "visas"},
+		{"member without the mailbox", map[string]any{"type": "shared.member.add", "target": "janis.ozols@lgia.gov.lv"}, "mailbox", bot.Tr(bot.LV, "mm.required", nil)},
+		{"question without text", map[string]any{"type": "consult"}, "text", bot.Tr(bot.LV, "mm.required", nil)},
+		{"unbalanced quote", map[string]any{"type": "consult", "text": `Kas ir "IT`}, "text", bot.Tr(bot.LV, "router.unclosed_quote", nil)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := submit(tc.sub)
+			got, ok := out.Errors[tc.field]
+			if !ok || !strings.Contains(got, tc.says) {
+				t.Errorf("errors = %v, error = %q; want %s to say %q", out.Errors, out.Error, tc.field, tc.says)
+			}
+			if rs := h.requests(); len(rs) != 0 {
+				t.Fatalf("a request was created from a wrong form: %+v", rs[0])
+			}
+		})
+	}
+	if h.mm.Dialog(h.id("anna.berzina")) == nil {
+		t.Fatal("the form closed after errors")
+	}
+
+	out := submit(map[string]any{"type": "licence.assign", "target": " Janis.Ozols@lgia.gov.lv ", "option": "E3"})
+	if len(out.Errors) != 0 || out.Error != "" {
+		t.Fatalf("valid form refused: %+v", out)
+	}
+	rs := h.requests()
+	if len(rs) != 1 {
+		t.Fatalf("%d requests", len(rs))
+	}
+	r := rs[0]
+	if r.Type != bot.TypeLicenceAssign || r.Params.User != "janis.ozols@lgia.gov.lv" || r.State != bot.StateAwaitingApproval || r.Origin.Channel != h.town.Id {
+		t.Errorf("request = %+v", r)
+	}
+	if posts := h.botPosts(h.town.Id); len(posts) != 1 || !strings.HasPrefix(attachment(t, posts[0]).Title, r.ID) {
+		t.Errorf("channel:\n%s", texts(posts))
+	}
+	if h.mm.Dialog(h.id("anna.berzina")) != nil {
+		t.Error("the form stayed open after a valid submission")
+	}
+}
+
+// Submissions not made through a form this itbot opened for that person
+// are refused.
+func TestForgedDialog(t *testing.T) {
+	h := newHarness(t)
+	state := h.a.sign.State(h.id("anna.berzina"), h.town.Id)
+	sub := map[string]any{"type": "consult", "text": "Viltots jautājums"}
+	for _, tc := range []struct {
+		name, user, channel, state string
+		want                       int
+	}{
+		{"another person's form", h.id("ilze.liepa"), h.town.Id, state, http.StatusForbidden},
+		{"another channel", h.id("anna.berzina"), h.ops.Id, state, http.StatusForbidden},
+		{"no state", h.id("anna.berzina"), h.town.Id, "", http.StatusForbidden},
+		{"made-up state", h.id("anna.berzina"), h.town.Id, "1764000000.abc", http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := h.postJSON("/mattermost/dialog", model.SubmitDialogRequest{Type: "dialog_submission", CallbackId: "itbot.new",
+				UserId: tc.user, ChannelId: tc.channel, State: tc.state, Submission: sub})
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d: %s", resp.StatusCode, tc.want, body)
+			}
+		})
+	}
+	if rs := h.requests(); len(rs) != 0 {
+		t.Fatalf("%d requests from forged forms", len(rs))
+	}
+	// The genuine state passes; a cancelled form does nothing.
+	resp, body := h.postJSON("/mattermost/dialog", model.SubmitDialogRequest{UserId: h.id("anna.berzina"), ChannelId: h.town.Id, State: state, Cancelled: true})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("cancel: %d %s", resp.StatusCode, body)
+	}
+	resp, body = h.postJSON("/mattermost/dialog", model.SubmitDialogRequest{UserId: h.id("anna.berzina"), ChannelId: h.town.Id, State: state, Submission: sub})
+	if resp.StatusCode != http.StatusOK || len(h.requests()) != 1 {
+		t.Fatalf("genuine form: %d %s, %d requests", resp.StatusCode, body, len(h.requests()))
+	}
+}

@@ -1,0 +1,187 @@
+package mattermost
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"itbot/adapters/mattermost/mmtest"
+	"itbot/bot"
+)
+
+// ilzeRequest creates a pre-approved manual request by Ilze from the
+// requests channel (its card opens a thread there).
+func (h *harness) ilzeRequest() *bot.Request {
+	h.t.Helper()
+	h.slash("ilze.liepa", h.town.Id, "dvs customize Pievienot lauku Projekts")
+	rs := h.requests()
+	if len(rs) == 0 {
+		h.t.Fatal("no request")
+	}
+	return rs[0]
+}
+
+// A secret goes to the person's direct channel with the bot, never to the
+// channel the request was asked in; without a known account it is
+// withheld.
+func TestPrivateNoticeGoesToDirectChannel(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	r := h.ilzeRequest()
+	before := len(h.mm.Posts(h.town.Id))
+	secret := bot.Reply{Kind: bot.KindText, Private: true, Ephemeral: true, Text: "Pagaidu parole: Xk29!pq"}
+	to := bot.Address{Platform: Platform, Channel: h.town.Id, Thread: "", User: h.id("ilze.liepa")}
+	if err := h.a.Post(ctx, bot.Notice{To: to, Lang: bot.LV, Reply: secret, Request: r}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range h.mm.Posts(h.town.Id)[before:] {
+		if strings.Contains(p.Message, "Xk29") {
+			t.Fatal("the secret was posted in the channel")
+		}
+	}
+	dm := h.mm.DirectChannel(h.bot.Id, h.id("ilze.liepa"))
+	got := h.botPosts(dm)
+	if len(got) == 0 || !strings.Contains(got[len(got)-1].Message, "Xk29!pq") {
+		t.Fatalf("direct channel:\n%s", texts(got))
+	}
+
+	// Nobody to send it to: withheld, and said so in the log.
+	r2 := *r
+	r2.Requester = "janis.ozols@lgia.gov.lv" // never used Mattermost
+	if err := h.a.Post(ctx, bot.Notice{To: bot.Address{Platform: Platform, Channel: h.town.Id}, Lang: bot.LV, Reply: secret, Request: &r2}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.mm.Posts(h.town.Id)); n != before {
+		t.Errorf("%d new posts in the channel", n-before)
+	}
+	if !strings.Contains(h.logs.String(), "private notice withheld") {
+		t.Error("withholding was not logged")
+	}
+}
+
+// Progress notices replace each other: one post in the thread, edited.
+func TestProgressEditsOnePost(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	r := h.ilzeRequest()
+	root := h.a.kvGet(ctx, bucketThreads, threadKey(r.ID, h.town.Id))
+	if root == "" {
+		t.Fatal("no thread")
+	}
+	before := len(h.mm.Thread(root))
+	to := bot.Address{Platform: Platform, Channel: h.town.Id}
+	for _, done := range []int{3, 7, 10} {
+		rep := bot.Reply{Kind: bot.KindUpdate, Progress: true, Request: r, Title: r.ID,
+			Text: bot.ProgressBar(done, 10, 20) + " " + string(rune('0'+done%10))}
+		if err := h.a.Post(ctx, bot.Notice{To: to, Lang: bot.LV, Reply: rep, Request: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	thread := h.mm.Thread(root)
+	if len(thread) != before+1 {
+		t.Fatalf("thread has %d new posts, want 1:\n%s", len(thread)-before, texts(thread))
+	}
+	p := thread[len(thread)-1]
+	if !strings.Contains(p.Message, bot.ProgressBar(10, 10, 20)) || p.EditAt == 0 {
+		t.Errorf("progress post = %q (edited %d)", p.Message, p.EditAt)
+	}
+}
+
+// Rate limiting (429 with Retry-After) and server errors (5xx) are
+// retried; other errors are not.
+func TestAPIRetries(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	to := bot.Address{Platform: Platform, Channel: h.town.Id}
+	note := bot.Notice{To: to, Lang: bot.LV, Reply: bot.Reply{Kind: bot.KindText, Text: "Plānota apkope sestdien."}}
+	calls := func() int { return h.mm.Calls(http.MethodPost, "/api/v4/posts") }
+
+	start := calls()
+	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/api/v4/posts", Status: http.StatusTooManyRequests, RetryAfter: "1"})
+	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/api/v4/posts", Status: http.StatusServiceUnavailable, Times: 2})
+	if err := h.a.Post(ctx, note); err != nil {
+		t.Fatalf("post after 429 and 503s: %v", err)
+	}
+	if n := calls() - start; n != 4 {
+		t.Errorf("%d calls, want 4 (429, 503, 503, ok)", n)
+	}
+	ps := h.botPosts(h.town.Id)
+	if len(ps) != 1 || ps[0].Message != "Plānota apkope sestdien." {
+		t.Fatalf("channel:\n%s", texts(ps))
+	}
+	if !strings.Contains(h.logs.String(), "retrying API call") {
+		t.Error("retries were not logged")
+	}
+
+	// Too many failures: the error comes back, typed.
+	start = calls()
+	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/api/v4/posts", Status: http.StatusBadGateway, Times: 10})
+	err := h.a.Post(ctx, note)
+	if statusOf(err) != http.StatusBadGateway {
+		t.Errorf("err = %v, want a 502 APIError", err)
+	}
+	if n := calls() - start; n != h.a.cfg.Retries+1 {
+		t.Errorf("%d calls, want %d", n, h.a.cfg.Retries+1)
+	}
+	h.mm.ClearFaults()
+
+	// A client error is final at once.
+	start = calls()
+	bad := note
+	bad.To.Channel = model.NewId() // no such channel
+	if err := h.a.Post(ctx, bad); statusOf(err) != http.StatusBadRequest {
+		t.Errorf("err = %v, want a 400 APIError", err)
+	}
+	if n := calls() - start; n != 1 {
+		t.Errorf("%d calls for a 400, want 1", n)
+	}
+}
+
+// A bot without the system admin role may not post ephemeral messages:
+// answers meant for one person then go to their direct channel, never to
+// the channel. Slash command answers use the command's response URL and
+// need no role at all.
+func TestEphemeralFallback(t *testing.T) {
+	h := newHarness(t)
+	h.mm.EphemeralAdminOnly = true
+	r := h.ilzeRequest()
+	if n := h.mm.Calls(http.MethodPost, "/api/v4/posts/ephemeral"); n != 0 {
+		t.Errorf("slash command answers used the ephemeral API %d times; want the response URL", n)
+	}
+	eph := h.mm.Ephemerals(h.id("ilze.liepa"))
+	if len(eph) < 2 || !strings.Contains(eph[len(eph)-1].Message, r.ID) {
+		t.Fatalf("Ilze's ephemeral answers:\n%s", texts(eph))
+	}
+
+	// A click has no response URL: the answer goes to the direct channel.
+	card := h.botPosts(h.town.Id)[0]
+	before := len(h.mm.Posts(h.town.Id))
+	h.click("ilze.liepa", card, bot.Tr(bot.LV, "button.show", nil))
+	h.click("ilze.liepa", card, bot.Tr(bot.LV, "button.show", nil))
+	if n := len(h.mm.Posts(h.town.Id)); n != before {
+		t.Errorf("%d answers posted in the channel", n-before)
+	}
+	dm := h.mm.DirectChannel(h.bot.Id, h.id("ilze.liepa"))
+	got := h.botPosts(dm)
+	if len(got) != 2 || !strings.Contains(attachment(t, got[0]).Title, r.ID) {
+		t.Fatalf("direct channel:\n%s", texts(got))
+	}
+	if n := h.mm.Calls(http.MethodPost, "/api/v4/posts/ephemeral"); n != 1 {
+		t.Errorf("ephemeral API tried %d times, want once", n)
+	}
+
+	// With the admin role (a new adapter), ephemeral posts work.
+	h2 := newHarness(t)
+	h2.mm.SetAdmin(h2.bot.Id, true)
+	h2.ilzeRequest()
+	card = h2.botPosts(h2.town.Id)[0]
+	h2.click("ilze.liepa", card, bot.Tr(bot.LV, "button.show", nil))
+	// The answer is shown next to the card, so it does not repeat it.
+	eph = h2.mm.Ephemerals(h2.id("ilze.liepa"))
+	if last := eph[len(eph)-1]; len(last.Attachments()) != 0 || last.RootId != card.Id || !strings.Contains(last.Message, bot.Tr(bot.LV, "cmd.history", nil)) {
+		t.Errorf("admin bot's ephemeral answer:\n%s", texts(eph))
+	}
+}
