@@ -163,7 +163,7 @@ func (d *Dialogue) ServeCommand(ctx context.Context, w bot.ResponseWriter, c *bo
 		return err
 	}
 	if st != nil && !t.now.Before(st.Expires) {
-		if err := d.drop(ctx, key, st); err != nil {
+		if err := d.drop(ctx, key); err != nil {
 			return err
 		}
 		d.log.Info("dialogue expired", "person", st.Person, "intent", st.Intent)
@@ -203,7 +203,7 @@ func (d *Dialogue) button(ctx context.Context, w bot.ResponseWriter, c *bot.Comm
 	}
 	t := &turn{d: d, ctx: ctx, w: w, c: c, key: string(key), now: d.now(), lang: st.Lang}
 	if !t.now.Before(st.Expires) {
-		if err := d.drop(ctx, t.key, st); err != nil {
+		if err := d.drop(ctx, t.key); err != nil {
 			return err
 		}
 		return t.say(bot.Reply{Kind: bot.KindText, Text: t.tr("dlg.expired", bot.Args{"Minutes": d.minutes()}) + "\n" + t.tr("dlg.start_again", nil)})

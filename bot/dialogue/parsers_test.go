@@ -92,6 +92,25 @@ func TestReasonIn(t *testing.T) {
 	}
 }
 
+func TestOneEdit(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"licence", "licence", true}, {"lisence", "licence", true}, {"licenc", "licence", true},
+		{"licencee", "licence", true}, {"lcence", "licence", true}, {"lisense", "licence", false},
+		{"spam", "spams", true}, {"abc", "abcde", false}, {"", "a", true}, {"ab", "ba", false},
+	}
+	for _, c := range cases {
+		if got := oneEdit(c.a, c.b); got != c.want || oneEdit(c.b, c.a) != c.want {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if want := bot.Levenshtein(c.a, c.b) <= 1; want != c.want {
+			t.Errorf("case %q/%q disagrees with Levenshtein", c.a, c.b)
+		}
+	}
+}
+
 func TestSenderCandidates(t *testing.T) {
 	got := senderCandidates("please allow https://www.Partner-Firma.lv/invoices and info@x.lv, thanks.")
 	want := []string{"partner-firma.lv", "info@x.lv"}
@@ -163,8 +182,20 @@ func FuzzAnswerReaders(f *testing.F) {
 				t.Fatalf("addresses(%q) gave %q", s, a)
 			}
 		}
+		if isASCII(s) && oneEdit(s, "licence") != (bot.Levenshtein(s, "licence") <= 1) {
+			t.Fatalf("oneEdit(%q, licence) disagrees with Levenshtein", s)
+		}
 		senderCandidates(s)
 		reasonIn(s)
 		tipIDs(s)
 	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

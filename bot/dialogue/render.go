@@ -3,6 +3,7 @@ package dialogue
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"itbot/bot"
 	"itbot/bot/nlu"
@@ -256,9 +257,9 @@ func closest(r *bot.Router, p *bot.Person, text string, n int) []*bot.Spec {
 			continue
 		}
 		best := 0
-		for _, name := range s.Names {
+		for _, name := range specWords(s) {
 			score := 0
-			for _, w := range strings.Fields(bot.Fold(name)) {
+			for _, w := range name {
 				if len(w) < 3 {
 					continue
 				}
@@ -306,5 +307,39 @@ func wordsMatch(typed, word string) bool {
 	if common >= 4 && common*10 >= min(len(typed), len(word))*6 {
 		return true
 	}
-	return len(typed) >= 5 && bot.Levenshtein(typed, word) <= 1
+	return len(typed) >= 5 && oneEdit(typed, word)
+}
+
+// oneEdit reports whether a and b differ by at most one inserted, deleted
+// or replaced byte (the words are folded, so bytes are letters).
+func oneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return i >= len(a) || a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}
+
+// nameWords caches the folded words of each command's names.
+var nameWords sync.Map // *bot.Spec -> [][]string
+
+func specWords(s *bot.Spec) [][]string {
+	if v, ok := nameWords.Load(s); ok {
+		return v.([][]string)
+	}
+	ws := make([][]string, len(s.Names))
+	for i, n := range s.Names {
+		ws[i] = strings.Fields(bot.Fold(n))
+	}
+	nameWords.Store(s, ws)
+	return ws
 }

@@ -96,13 +96,9 @@ func (d *Dialogue) save(ctx context.Context, key string, st *state, now time.Tim
 	return nil
 }
 
-// drop deletes the dialogue and its token.
-func (d *Dialogue) drop(ctx context.Context, key string, st *state) error {
-	if err := d.bot.Store.Delete(ctx, Bucket, key); err != nil {
-		return err
-	}
-	if st != nil && st.Token != "" {
-		return d.bot.Store.Delete(ctx, Bucket, tokenKey(st.Token))
-	}
-	return nil
+// drop deletes the dialogue. Its token record is left for Sweep: a token
+// is honoured only while the dialogue it points to still holds it, so a
+// stale one is harmless, and every store commit saved is an fsync saved.
+func (d *Dialogue) drop(ctx context.Context, key string) error {
+	return d.bot.Store.Delete(ctx, Bucket, key)
 }

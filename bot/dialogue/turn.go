@@ -177,7 +177,7 @@ func (t *turn) next(st *state) error {
 	}
 	switch st.Intent {
 	case nlu.IntentRequestStatus:
-		if err := t.d.drop(t.ctx, t.key, st); err != nil {
+		if err := t.d.drop(t.ctx, t.key); err != nil {
 			return err
 		}
 		return t.status(st.Slots[nlu.SlotID])
@@ -190,7 +190,7 @@ func (t *turn) next(st *state) error {
 			err = bot.Errorf(bot.ECONFLICT, "dlg.not_awaiting", "ID", r.ID, "State", r.State.Label(t.lang))
 		}
 		if err != nil {
-			if derr := t.d.drop(t.ctx, t.key, st); derr != nil {
+			if derr := t.d.drop(t.ctx, t.key); derr != nil {
 				return derr
 			}
 			return t.fail(err, "approval refused")
@@ -200,7 +200,7 @@ func (t *turn) next(st *state) error {
 		}
 		return t.confirm(st, r)
 	case nlu.IntentDVSBackupStatus:
-		if err := t.d.drop(t.ctx, t.key, st); err != nil {
+		if err := t.d.drop(t.ctx, t.key); err != nil {
 			return err
 		}
 		return t.submit(st)
@@ -214,24 +214,11 @@ func (t *turn) ask(st *state, slot string) error {
 		st.Tries = 0
 	}
 	st.Stage, st.Asking = stageAsk, slot
-	if err := t.setToken(st, ""); err != nil {
-		return err
-	}
+	st.Token = ""
 	if err := t.d.save(t.ctx, t.key, st, t.now); err != nil {
 		return err
 	}
 	return t.say(t.question(st, slot))
-}
-
-// setToken replaces the dialogue's confirmation token (none for "").
-func (t *turn) setToken(st *state, tok string) error {
-	if st.Token != "" && st.Token != tok {
-		if err := t.d.bot.Store.Delete(t.ctx, Bucket, tokenKey(st.Token)); err != nil {
-			return err
-		}
-	}
-	st.Token = tok
-	return nil
 }
 
 // confirm stores the dialogue waiting for yes/no and restates it. r is the
@@ -242,19 +229,15 @@ func (t *turn) confirm(st *state, r *bot.Request) error {
 		typ, _ := requestType(st.Intent)
 		p := t.params(st)
 		if err := bot.ValidateParams(typ, &p); err != nil {
-			if derr := t.d.drop(t.ctx, t.key, st); derr != nil {
+			if derr := t.d.drop(t.ctx, t.key); derr != nil {
 				return derr
 			}
 			return t.fail(err, "invalid request")
 		}
-		if err := t.setToken(st, t.d.opts.Token()); err != nil {
-			return err
-		}
+		st.Token = t.d.opts.Token()
 		rep = t.restate(st, typ, p)
 	} else {
-		if err := t.setToken(st, t.d.opts.Token()); err != nil {
-			return err
-		}
+		st.Token = t.d.opts.Token()
 		rep = t.restateDecision(st, r)
 	}
 	st.Stage, st.Asking, st.Tries = stageConfirm, "", 0
@@ -268,7 +251,7 @@ func (t *turn) confirm(st *state, r *bot.Request) error {
 func (t *turn) resume(st *state) error {
 	t.lang = st.Lang
 	if nlu.IsCancel(t.text) {
-		if err := t.d.drop(t.ctx, t.key, st); err != nil {
+		if err := t.d.drop(t.ctx, t.key); err != nil {
 			return err
 		}
 		t.d.log.Info("dialogue cancelled", "person", st.Person, "intent", st.Intent)
@@ -332,7 +315,7 @@ func (t *turn) switches(st *state, res nlu.Result) bool {
 }
 
 func (t *turn) switchTo(st *state, res nlu.Result) error {
-	if err := t.d.drop(t.ctx, t.key, st); err != nil {
+	if err := t.d.drop(t.ctx, t.key); err != nil {
 		return err
 	}
 	t.d.log.Info("dialogue switched", "person", st.Person, "from", st.Intent, "to", res.Intent)
@@ -435,7 +418,7 @@ func (t *turn) correct(st *state, res nlu.Result) (bool, error) {
 // accept runs what the person confirmed. The dialogue is deleted first, so
 // a second "yes" finds nothing to run.
 func (t *turn) accept(st *state) error {
-	if err := t.d.drop(t.ctx, t.key, st); err != nil {
+	if err := t.d.drop(t.ctx, t.key); err != nil {
 		return err
 	}
 	t.d.log.Info("dialogue confirmed", "person", st.Person, "intent", st.Intent)
@@ -486,7 +469,7 @@ func (t *turn) submit(st *state) error {
 
 // discard ends the dialogue without acting.
 func (t *turn) discard(st *state) error {
-	if err := t.d.drop(t.ctx, t.key, st); err != nil {
+	if err := t.d.drop(t.ctx, t.key); err != nil {
 		return err
 	}
 	t.d.log.Info("dialogue discarded", "person", st.Person, "intent", st.Intent)
