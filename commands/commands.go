@@ -9,6 +9,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"itbot/bot"
 )
@@ -19,6 +20,9 @@ type Deps struct {
 	// ServiceStatus, when set, answers "/it status" without an id (the
 	// availability monitor provides it).
 	ServiceStatus bot.HandlerFunc
+	// BackupMaxAge is how old the last verified DVS backup may be before
+	// "/it dvs backup" warns; 0 means 24 h.
+	BackupMaxAge time.Duration
 }
 
 type family struct {

@@ -2,6 +2,11 @@ package commands
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
 
 	"itbot/bot"
 )
@@ -21,7 +26,7 @@ func init() {
 		r.Handle(&bot.Spec{Names: names("dvs incident", "dvs incidents", "dvs incidenti"),
 			Help: "help.dvs_incident", MinArgs: 1, UsageLV: "dvs incidents APRAKSTS", UsageEN: "dvs incident TEXT",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeDVSIncident, bot.Params{Text: c.Rest(0)})
+				return dvsIncident(ctx, w, c, d)
 			})})
 		r.Handle(&bot.Spec{Names: names("dvs copy", "dvs kopija", "dvs kopijas"),
 			Help: "help.dvs_copy", MinArgs: 2, UsageLV: "dvs kopija NO LĪDZ (GGGG-MM-DD)", UsageEN: "dvs copy FROM TO (YYYY-MM-DD)",
@@ -31,12 +36,303 @@ func init() {
 		r.Handle(&bot.Spec{Names: names("dvs customize", "dvs customise", "dvs pielāgot", "dvs pielagot"),
 			Help: "help.dvs_customize", MinArgs: 1, UsageLV: "dvs pielāgot APRAKSTS", UsageEN: "dvs customize TEXT",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeDVSCustomize, bot.Params{Text: c.Rest(0)})
+				r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSCustomize, Params: bot.Params{Text: c.Rest(0)}, Origin: c.Msg.Origin()})
+				if err != nil {
+					return err
+				}
+				rep := Ack(d.Bot, r, c.Person, c.Lang)
+				rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.customize_next", bot.Args{"ID": r.ID})
+				return say(ctx, w, rep)
+			})})
+		r.Handle(&bot.Spec{Names: names("dvs estimate", "dvs novērtējums", "dvs novertejums", "dvs novērtēt", "dvs novertet"),
+			Help: "help.dvs_estimate", MinArgs: 2, Roles: []bot.Role{bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin},
+			UsageLV: "dvs novērtējums ID STUNDAS [FINANSĒJUMS]", UsageEN: "dvs estimate ID HOURS [FUNDING NOTE]",
+			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+				return dvsEstimate(ctx, w, c, d)
 			})})
 		r.Handle(&bot.Spec{Names: names("dvs backup", "dvs backups", "dvs rezerves", "dvs rezerves kopijas"),
 			Help: "help.dvs_backup", UsageLV: "dvs rezerves", UsageEN: "dvs backup",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeDVSBackupStatus, bot.Params{})
+				return dvsBackups(ctx, w, c, d)
 			})})
 	})
+	bot.RegisterTexts(
+		bot.T("help.dvs_estimate", "DVS pielāgošanas darba novērtējums (stundas, finansējums)", "estimate a DVS customisation (hours, funding)"),
+		bot.T("dvscmd.priority", "Prioritāte", "Priority"),
+		bot.T("dvscmd.priority_high", "augsta", "high"),
+		bot.T("dvscmd.priority_normal", "parasta", "normal"),
+		bot.T("dvscmd.health", "DVS šobrīd", "DVS now"),
+		bot.T("dvscmd.health_up", "darbojas ({{.Status}}, pārbaudīts {{.At}})", "up ({{.Status}}, checked {{.At}})"),
+		bot.T("dvscmd.health_down", "nedarbojas{{if .Detail}}: {{.Detail}}{{end}} (pārbaudīts {{.At}})", "down{{if .Detail}}: {{.Detail}}{{end}} (checked {{.At}})"),
+		bot.T("dvscmd.health_unknown", "stāvoklis nav zināms: {{.Detail}}", "state unknown: {{.Detail}}"),
+		bot.T("dvscmd.health_attached", "Pievienots DVS stāvoklis pieteikšanas brīdī: {{.State}}", "DVS state when reported attached: {{.State}}"),
+		bot.T("dvscmd.incident_high", "DVS šobrīd nedarbojas, tāpēc incidentam ir augsta prioritāte; operatori to redz rindas sākumā.", "The DVS is down right now, so the incident has high priority; the operators see it at the top of the queue."),
+		bot.T("dvscmd.ops_incident_high_title", "⚠ {{.ID}} · DVS incidents, augsta prioritāte", "⚠ {{.ID}} · DVS incident, high priority"),
+		bot.T("dvscmd.ops_incident_high", "{{.Requester}} ({{.Institution}}) ziņo par DVS incidentu, kamēr DVS nedarbojas ({{.Health}}):\n{{.Text}}\nŅemt darbā: /it take {{.ID}}", "{{.Requester}} ({{.Institution}}) reports a DVS incident while the DVS is down ({{.Health}}):\n{{.Text}}\nTake it: /it take {{.ID}}"),
+		bot.T("dvscmd.customize_next", "IT dienests novērtēs darba apjomu stundās un norādīs, vai tas ietilpst pakalpojuma līgumā vai vajadzīgs papildu finansējums (/it skatīt {{.ID}}).", "The IT service desk will estimate the work in hours and say whether the service contract covers it or extra funding is needed (/it show {{.ID}})."),
+		bot.T("dvscmd.not_customize", "{{.ID}} nav DVS pielāgošanas pieteikums; novērtēt var tikai tādu.", "{{.ID}} is not a DVS customisation request; only those are estimated."),
+		bot.T("dvscmd.bad_hours", "„{{.Value}}” nav stundu skaits. Ierakstiet, piemēram, 16 vai 2,5.", "\"{{.Value}}\" is not a number of hours. Write e.g. 16 or 2.5."),
+		bot.T("dvscmd.estimated", "Darba novērtējums: {{.Hours}} h{{if .Funding}}; finansējums: {{.Funding}}{{end}} ({{.Actor}})", "Work estimate: {{.Hours}} h{{if .Funding}}; funding: {{.Funding}}{{end}} ({{.Actor}})"),
+		bot.T("dvscmd.estimate_saved", "{{.ID}}: novērtējums saglabāts un nosūtīts pieteicējam.", "{{.ID}}: estimate saved and sent to the requester."),
+		bot.T("dvscmd.backups_title", "Pēdējās DVS rezerves kopijas ({{.Institution}}):", "Latest DVS backups ({{.Institution}}):"),
+		bot.T("dvscmd.backups_none", "DVS nav ziņojusi nevienu rezerves kopiju.", "The DVS reported no backups."),
+		bot.T("dvscmd.backup_line", "{{.Started}} · {{.Status}} · {{.Verified}} · {{.Size}}", "{{.Started}} · {{.Status}} · {{.Verified}} · {{.Size}}"),
+		bot.T("dvscmd.backup_more", "… un vēl {{.Count}}", "… and {{.Count}} more"),
+		bot.T("dvscmd.backup_ok", "✓ Pēdējā pārbaudītā rezerves kopija: {{.At}} (pirms {{.Hours}} h; robeža {{.Limit}} h).", "✓ Last verified backup: {{.At}} ({{.Hours}} h ago; limit {{.Limit}} h)."),
+		bot.T("dvscmd.backup_old", "⚠ Pēdējā pārbaudītā rezerves kopija ir {{.At}} — pirms {{.Hours}} h, vecāka par {{.Limit}} h robežu. IT dienestam jāpārbauda rezerves kopēšana.", "⚠ The last verified backup is from {{.At}} — {{.Hours}} h ago, older than the {{.Limit}} h limit. The IT service desk must check the backups."),
+		bot.T("dvscmd.backup_never", "⚠ Nav nevienas pārbaudītas rezerves kopijas. IT dienestam jāpārbauda rezerves kopēšana.", "⚠ There is no verified backup. The IT service desk must check the backups."),
+		bot.T("dvscmd.bs.running", "notiek", "running"),
+		bot.T("dvscmd.bs.succeeded", "izdevusies", "succeeded"),
+		bot.T("dvscmd.bs.failed", "neizdevās", "failed"),
+		bot.T("dvscmd.bv.verified", "pārbaudīta ✓", "verified ✓"),
+		bot.T("dvscmd.bv.pending", "gaida pārbaudi", "verification pending"),
+		bot.T("dvscmd.bv.failed", "pārbaude neizdevās ✗", "verification failed ✗"),
+		bot.T("dvscmd.bv.none", "nav pārbaudīta", "not verified"),
+	)
+}
+
+// dvsHealth asks the DVS how it is, briefly; ok is false when there is no
+// DVS connection.
+func dvsHealth(ctx context.Context, d *Deps) (h bot.Health, ok bool, err error) {
+	if d.Bot.DVS == nil {
+		return bot.Health{}, false, nil
+	}
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	h, err = d.Bot.DVS.Health(hctx)
+	if err != nil {
+		h.Up = false
+	}
+	return h, true, err
+}
+
+// healthText renders a health for people.
+func healthText(h bot.Health, err error, l bot.Lang) string {
+	at := bot.FormatTime(h.At)
+	switch {
+	case err != nil && h.Detail == "":
+		return bot.Tr(l, "dvscmd.health_unknown", bot.Args{"Detail": bot.UserMessage(err, l)})
+	case h.Up:
+		return bot.Tr(l, "dvscmd.health_up", bot.Args{"Status": h.Status, "At": at})
+	}
+	return bot.Tr(l, "dvscmd.health_down", bot.Args{"Detail": h.Detail, "At": at})
+}
+
+// dvsIncident files an incident. A DVS that is down right now (or does
+// not answer) makes it high priority; the DVS's health is attached to the
+// request (in Meta and as an audit event), and a high-priority incident
+// is flagged in the operators' channels.
+func dvsIncident(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
+	text := c.Rest(0)
+	h, probed, herr := dvsHealth(ctx, d)
+	prio := "normal"
+	if probed && !h.Up {
+		prio = "high"
+	}
+	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSIncident, Params: bot.Params{Text: text}, Origin: c.Msg.Origin(), Priority: prio})
+	if err != nil {
+		return err
+	}
+	if probed {
+		if r2, err := attachHealth(ctx, d, r, c.Msg.Platform, h, herr); err != nil {
+			d.Bot.Log.Warn("attach DVS health", "id", r.ID, "err", err)
+		} else {
+			r = r2
+		}
+	}
+	if prio == "high" {
+		d.Bot.Log.Warn("DVS incident while the DVS is down", "id", r.ID, "health", h.Status, "detail", h.Detail)
+		d.Bot.Notify.ToOps(ctx, r, bot.Address{}, func(l bot.Lang) bot.Reply {
+			a := bot.Args{"ID": r.ID, "Requester": r.Requester, "Institution": r.Institution, "Text": text, "Health": healthText(h, herr, l)}
+			return bot.Reply{Kind: bot.KindUpdate, Request: r, Title: bot.Tr(l, "dvscmd.ops_incident_high_title", a), Text: bot.Tr(l, "dvscmd.ops_incident_high", a),
+				Buttons: d.Bot.Buttons(r, nil, l)}
+		})
+	}
+	rep := Ack(d.Bot, r, c.Person, c.Lang)
+	rep.Fields = append(rep.Fields, bot.Field{Label: bot.Tr(c.Lang, "dvscmd.priority", nil), Value: bot.Tr(c.Lang, "dvscmd.priority_"+prio, nil), Short: true})
+	if probed {
+		rep.Fields = append(rep.Fields, bot.Field{Label: bot.Tr(c.Lang, "dvscmd.health", nil), Value: healthText(h, herr, c.Lang)})
+	}
+	if prio == "high" {
+		rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.incident_high", nil)
+	}
+	return say(ctx, w, rep)
+}
+
+// attachHealth stores the DVS health on the request: Meta keys dvs.health,
+// dvs.health_detail, dvs.health_at, and an audit event that reads in each
+// language.
+func attachHealth(ctx context.Context, d *Deps, r *bot.Request, platform string, h bot.Health, herr error) (*bot.Request, error) {
+	now := d.Bot.Now().UTC().Truncate(time.Millisecond)
+	state := h.Status
+	if herr != nil {
+		state = "unreachable"
+	}
+	detail := h.Detail
+	if herr != nil && detail == "" {
+		detail = bot.UserMessage(herr, bot.EN)
+	}
+	return d.Bot.Store.UpdateRequest(ctx, r.ID, func(r *bot.Request, _ []bot.Event) ([]bot.Event, error) {
+		if r.Meta == nil {
+			r.Meta = map[string]string{}
+		}
+		r.Meta["dvs.health"] = state
+		r.Meta["dvs.health_detail"] = detail
+		r.Meta["dvs.health_at"] = h.At.UTC().Format(time.RFC3339)
+		r.UpdatedAt = now
+		desc := state
+		if detail != "" {
+			desc += " — " + detail
+		}
+		return []bot.Event{{At: now, Actor: bot.SystemActor, Platform: platform, Kind: bot.EventUpdated,
+			Phrase: bot.P("dvscmd.health_attached", "State", desc)}}, nil
+	})
+}
+
+// parseHours reads a positive number of hours: 16, 2,5, 2.5h, 8 h.
+func parseHours(s string) (float64, bool) {
+	s = strings.TrimSuffix(strings.TrimSpace(strings.ToLower(s)), "h")
+	s = strings.Replace(strings.TrimSpace(s), ",", ".", 1)
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 10000 || math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
+}
+
+// dvsEstimate records an operator's estimate of a customisation request
+// (hours and a funding note), tells the requester in the request's thread
+// and the operators.
+func dvsEstimate(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
+	req, err := d.Bot.Get(ctx, actor(c), c.Arg(0))
+	if err != nil {
+		return err
+	}
+	if req.Type != bot.TypeDVSCustomize {
+		return bot.Errorf(bot.EINVALID, "dvscmd.not_customize", "ID", req.ID)
+	}
+	if req.State.Terminal() {
+		return bot.Errorf(bot.ECONFLICT, "lifecycle.closed", "ID", req.ID, "State", string(req.State))
+	}
+	hours, ok := parseHours(c.Arg(1))
+	if !ok {
+		return bot.Errorf(bot.EINVALID, "dvscmd.bad_hours", "Value", c.Arg(1))
+	}
+	funding := c.Rest(2)
+	hs := strconv.FormatFloat(hours, 'f', -1, 64)
+	now := d.Bot.Now().UTC().Truncate(time.Millisecond)
+	ph := bot.P("dvscmd.estimated", "Hours", hs, "Funding", funding, "Actor", c.Person.Email)
+	r, err := d.Bot.Store.UpdateRequest(ctx, req.ID, func(r *bot.Request, _ []bot.Event) ([]bot.Event, error) {
+		if r.Meta == nil {
+			r.Meta = map[string]string{}
+		}
+		r.Meta["dvs.estimate_hours"] = hs
+		r.Meta["dvs.funding"] = funding
+		r.UpdatedAt = now
+		return []bot.Event{{At: now, Actor: c.Person.Email, Platform: c.Msg.Platform, Kind: bot.EventUpdated, Phrase: ph}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	d.Bot.Log.Info("dvs customisation estimated", "id", r.ID, "hours", hs, "by", c.Person.Email)
+	lang := bot.LV
+	if p, err := d.Bot.Store.Person(ctx, r.Requester); err == nil {
+		lang = p.Language()
+	}
+	origin := bot.Address{Platform: r.Origin.Platform, Channel: r.Origin.Channel, Thread: r.Origin.Thread, User: r.Origin.UserID}
+	update := func(l bot.Lang) bot.Reply {
+		return bot.Reply{Kind: bot.KindUpdate, Request: r, Title: r.ID + " · " + r.State.Label(l), Text: ph.Render(l)}
+	}
+	d.Bot.Notify.Post(ctx, bot.Notice{To: origin, Lang: lang, Request: r, Reply: update(lang)})
+	d.Bot.Notify.ToOps(ctx, r, origin, update)
+	return text(ctx, w, bot.Tr(c.Lang, "dvscmd.estimate_saved", bot.Args{"ID": r.ID}))
+}
+
+// dvsBackups files the backup look-up (a tracked request the bot runs at
+// once, its outcome kept in the trail) and answers with the backups and a
+// warning when the last verified one is older than Deps.BackupMaxAge. The
+// view reads the list from the DVS itself rather than from the stored
+// outcome's phrases, whose wording belongs to the bot package.
+func dvsBackups(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
+	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSBackupStatus, Origin: c.Msg.Origin()})
+	if err != nil {
+		return err
+	}
+	rep := Ack(d.Bot, r, c.Person, c.Lang)
+	if r.State == bot.StateDone && d.Bot.DVS != nil {
+		limit := d.BackupMaxAge
+		if limit <= 0 {
+			limit = 24 * time.Hour
+		}
+		inst, err := d.Bot.InstitutionOf(ctx, c.Person)
+		if err != nil {
+			return err
+		}
+		bs, err := d.Bot.DVS.Backups(ctx, inst)
+		if err != nil {
+			rep.Text += "\n\n" + bot.UserMessage(err, c.Lang)
+		} else {
+			rep.Text += "\n\n" + backupView(inst.Code, bs, d.Bot.Now(), limit, c.Lang)
+		}
+	}
+	return say(ctx, w, rep)
+}
+
+// backupView renders backups (newest first) with the age of the last
+// verified one against limit.
+func backupView(inst string, bs []bot.Backup, now time.Time, limit time.Duration, l bot.Lang) string {
+	var b strings.Builder
+	if len(bs) == 0 {
+		b.WriteString(bot.Tr(l, "dvscmd.backups_none", nil))
+	} else {
+		b.WriteString(bot.Tr(l, "dvscmd.backups_title", bot.Args{"Institution": inst}))
+		for i, x := range bs {
+			if i == 7 {
+				b.WriteString("\n  " + bot.Tr(l, "dvscmd.backup_more", bot.Args{"Count": len(bs) - i}))
+				break
+			}
+			v := x.Verified
+			if v == "" {
+				v = "none"
+			}
+			b.WriteString("\n  " + bot.Tr(l, "dvscmd.backup_line", bot.Args{
+				"Started": bot.FormatTime(x.StartedAt), "Status": bot.Tr(l, "dvscmd.bs."+x.Status, nil),
+				"Verified": bot.Tr(l, "dvscmd.bv."+v, nil), "Size": humanSize(x.SizeBytes, l)}))
+		}
+	}
+	var last time.Time
+	for _, x := range bs {
+		if x.Status == "succeeded" && x.Verified == "verified" && x.StartedAt.After(last) {
+			last = x.StartedAt
+		}
+	}
+	b.WriteString("\n")
+	lim := strconv.FormatFloat(limit.Hours(), 'f', -1, 64)
+	switch age := now.Sub(last); {
+	case last.IsZero():
+		b.WriteString(bot.Tr(l, "dvscmd.backup_never", nil))
+	case age > limit:
+		b.WriteString(bot.Tr(l, "dvscmd.backup_old", bot.Args{"At": bot.FormatTime(last), "Hours": int(age.Hours()), "Limit": lim}))
+	default:
+		b.WriteString(bot.Tr(l, "dvscmd.backup_ok", bot.Args{"At": bot.FormatTime(last), "Hours": int(age.Hours()), "Limit": lim}))
+	}
+	return b.String()
+}
+
+// humanSize renders bytes for people (18,4 GB).
+func humanSize(n int64, l bot.Lang) string {
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	f, i := float64(n), 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	s := fmt.Sprintf("%.1f", f)
+	if i == 0 {
+		s = strconv.FormatInt(n, 10)
+	}
+	if l == bot.LV {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + " " + units[i]
 }
