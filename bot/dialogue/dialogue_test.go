@@ -445,3 +445,79 @@ func TestUnreadableState(t *testing.T) {
 	}
 	contains(t, all(e.say(t, anna, "c", "Lūdzu piešķiriet licenci")), "Kuram lietotājam")
 }
+
+// TestWithoutHooks runs the dialogue with no help or acknowledgement
+// renderer from outside, as a package on its own.
+func TestWithoutHooks(t *testing.T) {
+	e := newEnvWith(t, func(o *dialogue.Options) { o.Help, o.Ack = nil, nil })
+	contains(t, all(e.say(t, janis, "c", "help")), "Write to me freely", "Commands: /it help")
+	e.say(t, janis, "c", "Please create the shared mailbox records@lgia.gov.lv")
+	contains(t, all(e.say(t, janis, "c", "yes")), "✓ Request IT-2026-000001 created (awaiting approval). Due: 2026-11-24 10:00.")
+}
+
+// TestRoleAnswers reads a DVS role in the forms people type.
+func TestRoleAnswers(t *testing.T) {
+	for answer, want := range map[string]string{"lasītāja lomu": "lasitajs", "arhivārs": "arhivars", "sekretārs": "sekretars", "vadītājam": "vaditajs"} {
+		e := newEnv(t)
+		e.say(t, anna, "c", "Piešķiriet DVS tiesības anna.berzina@lgia.gov.lv")
+		contains(t, all(e.say(t, anna, "c", answer)), "DVS loma: ")
+		e.say(t, anna, "c", "jā")
+		if r := requests(t, e)[0]; bot.Fold(r.Params.Role) != want {
+			t.Errorf("%q: role %q, want %q", answer, r.Params.Role, want)
+		}
+	}
+	e := newEnv(t)
+	e.say(t, anna, "c", "Piešķiriet DVS tiesības anna.berzina@lgia.gov.lv")
+	contains(t, all(e.say(t, anna, "c", "tādu, kā kolēģim Jānim no blakus kabineta")), "nav DVS loma")
+}
+
+// TestRefusedOnConfirm: the institution's contract ended between the
+// restatement and the "yes"; the refusal says why and the dialogue ends.
+func TestRefusedOnConfirm(t *testing.T) {
+	e := newEnv(t)
+	e.say(t, anna, "c", "Lūdzu piešķiriet licenci janis.ozols@lgia.gov.lv")
+	inst, err := e.Store.Institution(context.Background(), "LGIA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Contract.ValidTo = time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
+	if err := e.Store.PutInstitution(context.Background(), inst); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, all(e.say(t, anna, "c", "jā")), "beidzās 2026-10-31")
+	if len(requests(t, e)) != 0 || dialogues(t, e) != 0 {
+		t.Fatal("refused request left something behind")
+	}
+}
+
+// flakyStore is the real bbolt store, except that CreateRequest fails
+// once as if the disk were briefly unavailable.
+type flakyStore struct {
+	bot.Store
+	failed bool
+}
+
+func (s *flakyStore) CreateRequest(ctx context.Context, r *bot.Request, evs ...bot.Event) error {
+	if !s.failed {
+		s.failed = true
+		return bot.Errorf(bot.EUNAVAILABLE, "error.internal")
+	}
+	return s.Store.CreateRequest(ctx, r, evs...)
+}
+
+// TestKeptForRetry keeps a confirmed dialogue when creating the request
+// failed for a reason that may pass: another "yes" creates it.
+func TestKeptForRetry(t *testing.T) {
+	e := newEnv(t)
+	e.Bot.Store = &flakyStore{Store: e.Bot.Store}
+	e.say(t, anna, "c", "Lūdzu piešķiriet licenci janis.ozols@lgia.gov.lv")
+	out := all(e.say(t, anna, "c", "jā"))
+	contains(t, out, "Iekšēja kļūda", "vēl nav izveidots", "/it confirm tok1")
+	if len(requests(t, e)) != 0 || dialogues(t, e) != 1 {
+		t.Fatal("after the failure")
+	}
+	contains(t, all(e.say(t, anna, "c", "/it confirm tok1")), "IT-2026-000001")
+	if len(requests(t, e)) != 1 {
+		t.Fatal("not created on the second try")
+	}
+}
