@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -101,8 +102,7 @@ func (x *Exchange) translate(op string, s subject, err error) error {
 		}
 		return bot.Wrap(err, bot.EINTERNAL, "error.internal")
 	}
-	full := op + ": " + c.api + " " + http.StatusText(c.status) + " " + c.code + " " + c.exception + ": " + c.message
-	cause := errors.New(full)
+	cause := fmt.Errorf("%s: %s %d %s %s %s: %s", op, c.api, c.status, http.StatusText(c.status), c.code, c.exception, c.message)
 	msg := strings.ToLower(c.message)
 	service := "Microsoft Graph"
 	if c.api == "admin" {

@@ -22,9 +22,11 @@
 package exchange
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -151,31 +153,85 @@ func New(cfg Config, opt Options) (*Exchange, error) {
 
 var clientOptions = msgraphgocore.GraphClientOptions{GraphServiceVersion: "", GraphServiceLibraryVersion: "1.89.0"}
 
-// middleware is the SDK's default middleware in a fixed order, with the
-// retry handler bounded by Config.MaxWait and Config.MaxRetries.
+// middleware is the SDK's default middleware in a fixed order (the SDK
+// builds its list from a map, in random order), with its retry handler
+// replaced by retryHandler.
 func (x *Exchange) middleware() []khttp.Middleware {
-	retry := khttp.NewRetryHandlerWithOptions(khttp.RetryHandlerOptions{
-		MaxRetries:   x.cfg.MaxRetries,
-		DelaySeconds: 2,
-		ShouldRetry: func(waited time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
-			next := retryAfter(resp.Header.Get("Retry-After"), x.opt.Now())
-			if next < 0 {
-				next = time.Duration(2<<attempt) * time.Second
-			}
-			ok := waited+next <= x.cfg.MaxWait
-			x.log.Info("graph throttled", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", next, "waited", waited, "retry", ok)
-			return ok
-		},
-	})
 	return []khttp.Middleware{
 		msgraphgocore.NewGraphTelemetryHandler(&clientOptions),
 		khttp.NewUrlReplaceHandler(true, msgraphgocore.ReplacementPairs),
-		retry,
+		&retryHandler{x: x},
 		khttp.NewRedirectHandler(),
 		khttp.NewCompressionHandler(),
 		khttp.NewParametersNameDecodingHandler(),
 		khttp.NewUserAgentHandler(),
 		khttp.NewHeadersInspectionHandler(),
+	}
+}
+
+// retryHandler waits out 429, 503 and 504 answers, honouring Retry-After,
+// bounded by Config.MaxWait and Config.MaxRetries; after that the last
+// answer goes back to the caller (and becomes EUNAVAILABLE).
+//
+// It replaces kiota's RetryHandler, which resends the same request body
+// after seeking it back: net/http may still be reading that body in its
+// write loop when the answer arrives (a 429 comes before the server reads
+// everything), and kiota's handlers work on shallow request copies that
+// share one header map, so a retried, compressed POST went out empty or
+// uncompressed under "Content-Encoding: gzip". This handler keeps the body
+// bytes and sends every attempt a fresh clone.
+type retryHandler struct{ x *Exchange }
+
+// Intercept implements khttp.Middleware.
+func (h *retryHandler) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		r := req.Clone(req.Context())
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			r.ContentLength = int64(len(body))
+		}
+		if attempt > 0 {
+			r.Header.Set("Retry-Attempt", strconv.Itoa(attempt))
+		}
+		resp, err := p.Next(r, index)
+		if err != nil {
+			return resp, err
+		}
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		default:
+			return resp, nil
+		}
+		d := retryAfter(resp.Header.Get("Retry-After"), h.x.opt.Now())
+		if d < 0 {
+			d = time.Duration(2<<attempt) * time.Second
+		}
+		if attempt >= h.x.cfg.MaxRetries || waited+d > h.x.cfg.MaxWait {
+			h.x.log.Warn("graph throttled: giving up", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)
+			return resp, nil
+		}
+		h.x.log.Info("graph throttled: waiting", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		t := time.NewTimer(d)
+		select {
+		case <-req.Context().Done():
+			t.Stop()
+			return nil, req.Context().Err()
+		case <-t.C:
+		}
+		waited += d
 	}
 }
 

@@ -68,7 +68,9 @@ func ParseReportCSV(data []byte) (rows map[string]reportRow, concealed bool, err
 var reHash = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // isConcealed reports whether a report's user name is a concealed hash.
-func isConcealed(upn string) bool { return !strings.Contains(upn, "@") && reHash.MatchString(strings.ToLower(upn)) }
+func isConcealed(upn string) bool {
+	return !strings.Contains(upn, "@") && reHash.MatchString(strings.ToLower(upn))
+}
 
 // reportUser is a directory user for the report.
 type reportUser struct {

@@ -105,7 +105,7 @@ func adminResult(w http.ResponseWriter, value []map[string]any, warnings []strin
 		warnings = []string{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"@odata.context": "https://outlook.office365.com/adminapi/beta/$metadata#Collection(Exchange.GenericHashTable)",
+		"@odata.context":               "https://outlook.office365.com/adminapi/beta/$metadata#Collection(Exchange.GenericHashTable)",
 		"adminapi.warnings@odata.type": "#Collection(String)", "@adminapi.warnings": warnings, "value": value,
 	})
 }

@@ -431,7 +431,7 @@ func (s *Server) mailboxSettings(w http.ResponseWriter, key string) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('" + u.ID + "')/mailboxSettings",
 		"timeZone":       "FLE Standard Time", "dateFormat": "dd.MM.yyyy", "timeFormat": "HH:mm", "delegateMeetingMessageDeliveryOptions": "sendToDelegateOnly",
-		"language":           map[string]any{"locale": "lv-LV", "displayName": "Latvian (Latvia)"},
+		"language":                map[string]any{"locale": "lv-LV", "displayName": "Latvian (Latvia)"},
 		"automaticRepliesSetting": map[string]any{"status": "disabled", "externalAudience": "all"},
 	})
 }

@@ -420,3 +420,13 @@ func concealName(s string) string {
 	h := md5.Sum([]byte(strings.ToLower(s)))
 	return strings.ToUpper(hex.EncodeToString(h[:]))
 }
+
+// SetRuleDomains changes an anti-spam rule's recipient domains, as an
+// administrator might by hand.
+func (t *Tenant) SetRuleDomains(rule string, domains ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r, ok := t.rules[strings.ToLower(rule)]; ok {
+		r.RecipientDomainIs = append([]string(nil), domains...)
+	}
+}
