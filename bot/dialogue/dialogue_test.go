@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -519,5 +520,33 @@ func TestKeptForRetry(t *testing.T) {
 	contains(t, all(e.say(t, anna, "c", "/it confirm tok1")), "IT-2026-000001")
 	if len(requests(t, e)) != 1 {
 		t.Fatal("not created on the second try")
+	}
+}
+
+// TestConcurrentYes: eight "yes" answers and clicks arriving at once
+// create one request.
+func TestConcurrentYes(t *testing.T) {
+	e := newEnv(t)
+	cmd := button(t, e.say(t, anna, "c", "Lūdzu piešķiriet licenci janis.ozols@lgia.gov.lv"), "/it confirm")
+	who := e.Person(anna)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		text := "jā"
+		if i%2 == 1 {
+			text = cmd
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := &bot.Recorder{}
+			m := &bot.Message{Platform: "test", Channel: "c", UserID: anna, Person: who, Text: text, Source: bot.SourceTyped}
+			if err := e.Router.Route(context.Background(), rec, m); err != nil || len(rec.Replies) == 0 {
+				t.Errorf("%q: %v", text, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(requests(t, e)); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
 	}
 }
