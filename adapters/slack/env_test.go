@@ -56,14 +56,22 @@ func (s *syncBuffer) String() string {
 // adapter's endpoints on a loopback HTTP server.
 type env struct {
 	*bottest.Env
-	t     *testing.T
+	t     testing.TB
 	slack *slacktest.Server
 	ad    *Adapter
 	srv   *httptest.Server
 	logs  *syncBuffer
 }
 
-func newEnv(t *testing.T, tune ...func(*Config, *slacktest.Server)) *env {
+func newEnv(t testing.TB, tune ...func(*Config, *slacktest.Server)) *env {
+	t.Helper()
+	return newEnvRun(t, true, tune...)
+}
+
+// newEnvRun builds the env; without run the adapter's Run is not started:
+// queued work waits for the test to run it (runQueued), and notices are
+// delivered inline.
+func newEnvRun(t testing.TB, run bool, tune ...func(*Config, *slacktest.Server)) *env {
 	t.Helper()
 	e := &env{Env: bottest.New(t), t: t, slack: slacktest.New(), logs: &syncBuffer{}}
 	t.Cleanup(e.slack.Close)
@@ -98,7 +106,11 @@ func newEnv(t *testing.T, tune ...func(*Config, *slacktest.Server)) *env {
 	e.srv = httptest.NewServer(mux)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); ad.Run(ctx) }()
+	if run {
+		go func() { defer close(done); ad.Run(ctx) }()
+	} else {
+		close(done)
+	}
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -111,6 +123,19 @@ func newEnv(t *testing.T, tune ...func(*Config, *slacktest.Server)) *env {
 		}
 	})
 	return e
+}
+
+// runQueued runs the queued inbound work inline (adapter not running).
+func (e *env) runQueued() {
+	for {
+		select {
+		case j := <-e.ad.inbound:
+			j(context.Background())
+			e.ad.pending.Add(-1)
+		default:
+			return
+		}
+	}
 }
 
 // post sends a request signed at at to an endpoint.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -390,13 +391,35 @@ func (a *Adapter) postEphemeral(ctx context.Context, channel, user, thread strin
 	})
 }
 
-// respond posts m to a response_url, visible to the person only.
+// respond posts m to a response_url, visible to the person only. Only
+// Slack's own response URLs are used (and the API host set by api_url).
 func (a *Adapter) respond(ctx context.Context, responseURL string, m Msg) error {
+	if !a.responseURLAllowed(responseURL) {
+		return fmt.Errorf("response_url outside Slack refused: %.60s", responseURL)
+	}
 	opts := append(m.options(), slackgo.MsgOptionResponseURL(responseURL, slackgo.ResponseTypeEphemeral))
 	return a.call(ctx, "response_url", func(ctx context.Context) error {
 		_, _, _, err := a.api.SendMessageContext(ctx, "", opts...)
 		return err
 	})
+}
+
+// responseURLAllowed reports whether u is one of Slack's response URLs
+// (or, with api_url set for tests, on that host).
+func (a *Adapter) responseURLAllowed(u string) bool {
+	for _, p := range []string{"https://hooks.slack.com/", "https://hooks.slack-gov.com/"} {
+		if strings.HasPrefix(u, p) {
+			return true
+		}
+	}
+	if a.cfg.APIURL == "" {
+		return false
+	}
+	api, err := url.Parse(a.cfg.APIURL)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(u, api.Scheme+"://"+api.Host+"/")
 }
 
 // isDM reports whether a channel id is a direct message.
