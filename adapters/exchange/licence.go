@@ -46,17 +46,17 @@ func skuKey(s string) string {
 	return b.String()
 }
 
-// sku is a subscribed licence with its pool.
-type sku struct {
-	ID       string // skuId
-	Part     string // skuPartNumber
-	Name     string // friendly name
-	Enabled  int
-	Consumed int
+// Licence is a licence the tenant subscribes to, with its unit pool.
+type Licence struct {
+	ID       string // skuId (a GUID)
+	Part     string // skuPartNumber: ENTERPRISEPACK
+	Name     string // the friendly name itbot shows: E3
+	Enabled  int    // prepaidUnits.enabled: units bought or leased
+	Consumed int    // consumedUnits: units assigned
 }
 
 // Free returns the free units.
-func (k sku) Free() int { return max(0, k.Enabled-k.Consumed) }
+func (k Licence) Free() int { return max(0, k.Enabled-k.Consumed) }
 
 // friendly returns the friendly name of a part number.
 func friendly(part string) string {
@@ -90,14 +90,14 @@ func (x *Exchange) partFor(name string) string {
 }
 
 // listSKUs reads subscribedSkus.
-func (x *Exchange) listSKUs(ctx context.Context) ([]sku, error) {
+func (x *Exchange) listSKUs(ctx context.Context) ([]Licence, error) {
 	res, err := x.subscribedSkus().Get(ctx, nil)
 	if err != nil {
 		return nil, x.translate("subscribedSkus", subject{}, err)
 	}
-	var out []sku
+	var out []Licence
 	for _, s := range res.GetValue() {
-		k := sku{Part: deref(s.GetSkuPartNumber())}
+		k := Licence{Part: deref(s.GetSkuPartNumber())}
 		if id := s.GetSkuId(); id != nil {
 			k.ID = id.String()
 		}
@@ -120,7 +120,7 @@ func deref(p *string) string {
 	return *p
 }
 
-func names(ks []sku) string {
+func names(ks []Licence) string {
 	var ns []string
 	for _, k := range ks {
 		ns = append(ns, k.Name)
@@ -131,13 +131,13 @@ func names(ks []sku) string {
 
 // resolve finds a licence by friendly name, part number or sku id among
 // the tenant's subscriptions; empty means the personal default.
-func (x *Exchange) resolve(ctx context.Context, name string) (sku, error) {
+func (x *Exchange) resolve(ctx context.Context, name string) (Licence, error) {
 	if strings.TrimSpace(name) == "" {
 		name = x.cfg.Licences.Personal
 	}
 	ks, err := x.listSKUs(ctx)
 	if err != nil {
-		return sku{}, err
+		return Licence{}, err
 	}
 	part := x.partFor(name)
 	for _, k := range ks {
@@ -146,9 +146,9 @@ func (x *Exchange) resolve(ctx context.Context, name string) (sku, error) {
 		}
 	}
 	if part != "" {
-		return sku{}, bot.Errorf(bot.EINVALID, "exo.sku_not_in_tenant", "SKU", friendly(part), "Known", names(ks))
+		return Licence{}, bot.Errorf(bot.EINVALID, "exo.sku_not_in_tenant", "SKU", friendly(part), "Known", names(ks))
 	}
-	return sku{}, bot.Errorf(bot.EINVALID, "exo.sku_unknown", "SKU", name, "Known", names(ks))
+	return Licence{}, bot.Errorf(bot.EINVALID, "exo.sku_unknown", "SKU", name, "Known", names(ks))
 }
 
 // userInfo is what the adapter reads of a user.
@@ -209,7 +209,7 @@ func (x *Exchange) AssignLicence(ctx context.Context, inst *bot.Institution, use
 }
 
 // assign gives u the licence k, idempotently.
-func (x *Exchange) assign(ctx context.Context, u *userInfo, k sku) (*bot.Outcome, error) {
+func (x *Exchange) assign(ctx context.Context, u *userInfo, k Licence) (*bot.Outcome, error) {
 	if slices.ContainsFunc(u.SkuIDs, func(id string) bool { return strings.EqualFold(id, k.ID) }) {
 		return &bot.Outcome{Summary: bot.P("exo.licence_already", "SKU", k.Name, "User", u.UPN)}, nil
 	}
@@ -265,7 +265,7 @@ func (x *Exchange) RevokeLicence(ctx context.Context, inst *bot.Institution, use
 	if err != nil {
 		return nil, x.translate("get user", subject{User: user}, err)
 	}
-	var remove []sku
+	var remove []Licence
 	if strings.TrimSpace(skuName) == "" {
 		for _, k := range ks {
 			if slices.ContainsFunc(u.SkuIDs, func(id string) bool { return strings.EqualFold(id, k.ID) }) {
@@ -283,7 +283,7 @@ func (x *Exchange) RevokeLicence(ctx context.Context, inst *bot.Institution, use
 		if !slices.ContainsFunc(u.SkuIDs, func(id string) bool { return strings.EqualFold(id, k.ID) }) {
 			return &bot.Outcome{Summary: bot.P("exo.licence_not_held", "SKU", k.Name, "User", user)}, nil
 		}
-		remove = []sku{k}
+		remove = []Licence{k}
 	}
 	body := users.NewItemAssignLicensePostRequestBody()
 	body.SetAddLicenses([]models.AssignedLicenseable{})
@@ -321,3 +321,6 @@ func consistencyEventual() *abs.RequestHeaders {
 	h.Add("ConsistencyLevel", "eventual")
 	return h
 }
+
+// Licences lists the licences the tenant subscribes to, with their units.
+func (x *Exchange) Licences(ctx context.Context) ([]Licence, error) { return x.listSKUs(ctx) }
