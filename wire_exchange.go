@@ -22,7 +22,7 @@ import (
 // appear) and the pending-mailbox check (new mailboxes close when Exchange
 // has prepared them), and the `exchange` subcommand.
 //
-// In sandbox mode with no exchange section the wire-level emulator
+// In sandbox mode with no tenant_id the wire-level emulator
 // (exchangetest) serves a seeded tenant on a loopback port and the real
 // adapter talks to it, so `go run .` runs the production Graph code.
 func init() {
@@ -31,7 +31,8 @@ func init() {
 }
 
 // exchangeSetup builds the adapter from the config: the real tenant when
-// the section is there, the emulator in sandbox mode, nothing otherwise.
+// tenant_id is set, the emulator in sandbox mode, nothing otherwise. The
+// other settings (licence policy, intervals, bounds) apply to both.
 func exchangeSetup(a *App) (*exchange.Exchange, exchange.Config, error) {
 	var cfg exchange.Config
 	if err := strictSection(a.Cfg, "exchange", &cfg); err != nil {
@@ -45,9 +46,8 @@ func exchangeSetup(a *App) (*exchange.Exchange, exchange.Config, error) {
 			})
 		},
 	}
-	_, configured := a.Cfg.Sections["exchange"]
 	switch {
-	case configured:
+	case cfg.TenantID != "":
 	case a.Bot.Sandbox:
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -129,7 +129,7 @@ func cmdExchange(c *cli, args []string) error {
 	defer a.Close()
 	x, ok := a.Bot.Exchange.(*exchange.Exchange)
 	if !ok {
-		return errors.New("exchange: no exchange section and not in sandbox mode: nothing to check (see docs/exchange.md)")
+		return errors.New("exchange: no exchange.tenant_id and not in sandbox mode: nothing to check (see docs/exchange.md)")
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, 2*time.Minute)
 	defer cancel()
