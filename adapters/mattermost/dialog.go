@@ -31,8 +31,9 @@ var dialogTypes = []bot.Type{
 	bot.TypeDVSCustomize, bot.TypeConsult, bot.TypeInfoRequest,
 }
 
-// Dialog builds the new-request form in language l, bound by state.
-func (a *Adapter) Dialog(l bot.Lang, state string) model.Dialog {
+// RequestDialog builds the new-request form in language l; state binds it
+// to the person and channel it was opened for.
+func RequestDialog(l bot.Lang, state string) model.Dialog {
 	opts := make([]*model.PostActionOptions, 0, len(dialogTypes))
 	for _, t := range dialogTypes {
 		opts = append(opts, &model.PostActionOptions{Text: t.Label(l), Value: string(t)})
@@ -65,7 +66,7 @@ func (a *Adapter) Dialog(l bot.Lang, state string) model.Dialog {
 // id of their slash command or click.
 func (a *Adapter) openDialog(ctx context.Context, trigger string, p *bot.Person, user, channel string) error {
 	req := model.OpenDialogRequest{TriggerId: trigger, URL: a.cfg.PublicURL + a.cfg.PathPrefix + "/dialog",
-		Dialog: a.Dialog(p.Language(), a.sign.State(user, channel))}
+		Dialog: RequestDialog(p.Language(), a.sign.State(user, channel))}
 	return a.call(ctx, "open dialog", func(ctx context.Context) (*model.Response, error) {
 		return a.api.OpenInteractiveDialog(ctx, req)
 	})
@@ -253,8 +254,8 @@ func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[stri
 }
 
 // fieldError puts a validation error next to the field it is about: the
-// field the error names, else the field holding the value it quotes; with
-// neither, the error is shown for the whole form (key "").
+// field the error names, else the field holding the value it quotes, else
+// the field the error's kind belongs to, else the address field.
 func (a *Adapter) fieldError(err error, typ bot.Type, values map[string]string, l bot.Lang) map[string]string {
 	msg := bot.UserMessage(err, l)
 	var e *bot.Error

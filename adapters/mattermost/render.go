@@ -150,12 +150,12 @@ func plain(r bot.Reply) string {
 	return first
 }
 
-var broadcast = regexp.MustCompile(`(?i)@(all|channel|here)\b`)
+var broadcast = regexp.MustCompile(`(?i)(^|[^\pL\pN._-])@(all|channel|here)\b`)
 
 // neutralize keeps text a person typed from notifying a whole channel
 // when the bot repeats it.
 func neutralize(s string) string {
-	return broadcast.ReplaceAllString(s, "@\u200b$1")
+	return broadcast.ReplaceAllString(s, "${1}@\u200b$2")
 }
 
 // escape keeps Markdown emphasis characters in a title literal.
