@@ -32,7 +32,7 @@ func goldenRequest() *bot.Request {
 		Requester: "anna.berzina@lgia.gov.lv", Institution: "LGIA", State: bot.StateAwaitingApproval,
 		Origin:    bot.Origin{Platform: Platform, Channel: "c0000000000000000000000000"},
 		CreatedAt: goldenTime, UpdatedAt: goldenTime,
-		SLA:       bot.SLA{Policy: "1d", DueAt: goldenTime.Add(24 * time.Hour)}}
+		SLA: bot.SLA{Policy: "1d", DueAt: goldenTime.Add(24 * time.Hour)}}
 }
 
 // golden compares got with testdata/golden/name.json (rewritten with
