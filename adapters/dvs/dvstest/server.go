@@ -59,9 +59,9 @@ type Options struct {
 	// default DefaultToken.
 	Token string
 	// Aliases maps DVS organisation ids (an institution's dvs_org_id) to
-	// the model's organisations; default: the sandbox directory's ids
-	// (bot/seed: 90001 → VRAA, 90014 → LGIA, 90022 → VVD). The model's own
-	// ids work too.
+	// the model's organisations (institution codes); default: the sandbox
+	// directory's (bot/seed) dvs_org_id → code. The model's own ids always
+	// work.
 	Aliases map[string]string
 	// ExportSteps is how many polls an export takes; default 5.
 	ExportSteps int
