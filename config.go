@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -103,7 +104,14 @@ func (c *Config) Section(name string, v any) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	if err := n.Decode(v); err != nil {
+	// Re-encode and decode strictly, so a misspelt key is an error here too.
+	raw, err := yaml.Marshal(&n)
+	if err != nil {
+		return true, fmt.Errorf("config section %s: %w", name, err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		return true, fmt.Errorf("config section %s: %w", name, err)
 	}
 	return true, nil

@@ -136,3 +136,18 @@ func TestConsoleSessionEndsAtEOF(t *testing.T) {
 		t.Fatalf("session: %s", out.String())
 	}
 }
+
+func TestSectionsDecodeStrictly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte("sla:\n  polcy: {}\n"), 0o600)
+	cfg, err := LoadConfig(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Policy map[string]string `yaml:"policy"`
+	}
+	if _, err := cfg.Section("sla", &v); err == nil || !strings.Contains(err.Error(), "polcy") {
+		t.Fatalf("misspelt key accepted: %v", err)
+	}
+}
