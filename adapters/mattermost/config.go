@@ -10,7 +10,9 @@ import (
 
 // Config is the adapter's configuration, the `mattermost` section of
 // itbot.yaml. Secrets (the bot token, the slash command tokens and the
-// action secret) come from the environment through ${NAME} references.
+// action secret) come from the environment: ITBOT_MATTERMOST_TOKEN,
+// ITBOT_MATTERMOST_COMMAND_TOKEN and ITBOT_MATTERMOST_ACTION_SECRET when
+// the section leaves them empty, or ${NAME} references in the section.
 type Config struct {
 	// Enabled turns the adapter off without removing the section.
 	Enabled *bool `yaml:"enabled"`
@@ -129,13 +131,13 @@ func (c Config) Validate() error {
 	checkURL("url", c.URL)
 	checkURL("public_url", c.PublicURL)
 	if c.Token == "" {
-		errs = append(errs, errors.New("mattermost.token is empty: set it to ${MATTERMOST_TOKEN} and export the bot's access token"))
+		errs = append(errs, errors.New("mattermost.token is empty: export the bot account's access token as ITBOT_MATTERMOST_TOKEN (or set token: ${SOME_VARIABLE})"))
 	}
 	if len(c.CommandTokens) == 0 {
-		errs = append(errs, errors.New("mattermost.command_tokens is empty: set it to [${MATTERMOST_COMMAND_TOKEN}] with the token Mattermost shows for the /it slash command"))
+		errs = append(errs, errors.New("mattermost.command_tokens is empty: export the token Mattermost shows for the /it slash command as ITBOT_MATTERMOST_COMMAND_TOKEN (several: comma-separated)"))
 	}
 	if len(c.ActionSecret) < 32 {
-		errs = append(errs, errors.New("mattermost.action_secret must be at least 32 bytes: set it to ${MATTERMOST_ACTION_SECRET} (e.g. openssl rand -hex 32)"))
+		errs = append(errs, errors.New("mattermost.action_secret must be at least 32 bytes: export ITBOT_MATTERMOST_ACTION_SECRET=$(openssl rand -hex 32)"))
 	}
 	return errors.Join(errs...)
 }
