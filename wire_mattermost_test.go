@@ -5,9 +5,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+	"go.yaml.in/yaml/v3"
 
+	"itbot/adapters/mattermost"
 	"itbot/adapters/mattermost/mmtest"
 )
 
@@ -53,5 +56,35 @@ func TestMattermostSubcommand(t *testing.T) {
 	}
 	if strings.Contains(stdout.String()+stderr.String(), tok) {
 		t.Error("the token was printed")
+	}
+}
+
+// The mattermost section of itbot.example.yaml is valid: off as shipped,
+// and complete once enabled with the secrets in the environment.
+func TestMattermostExampleSection(t *testing.T) {
+	cfg, err := LoadConfig("itbot.example.yaml", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := readMattermostConfig(cfg); err != nil || ok {
+		t.Fatalf("shipped section: ok=%v err=%v, want off", ok, err)
+	}
+	var mc mattermost.Config
+	if err := strictSection(cfg, "mattermost", &mc); err != nil {
+		t.Fatal(err)
+	}
+	on := true
+	mc.Enabled = &on
+	var n yaml.Node
+	if err := n.Encode(&mc); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Sections["mattermost"] = n
+	t.Setenv(envMattermostToken, "tok")
+	t.Setenv(envMattermostCommand, "cmd1, cmd2")
+	t.Setenv(envMattermostSecret, strings.Repeat("s", 32))
+	got, ok, err := readMattermostConfig(cfg)
+	if err != nil || !ok || got.Team != "varam" || got.OpsChannel != "it-operatori" || got.ActionMaxAge != 720*time.Hour {
+		t.Fatalf("enabled section: %+v ok=%v err=%v", got, ok, err)
 	}
 }
