@@ -426,6 +426,46 @@ func (a *Adapter) enqueue(j job, wait time.Duration) bool {
 // or running.
 func (a *Adapter) Idle() bool { return a.pending.Load() == 0 && a.sending.Load() == 0 }
 
+// RequiredScopes are the bot token scopes itbot uses (see
+// docs/slack-manifest.yaml).
+var RequiredScopes = []string{"app_mentions:read", "chat:write", "chat:write.public", "commands", "files:write",
+	"im:history", "im:read", "im:write", "users:read", "users:read.email"}
+
+// CheckResult is what Slack says about the bot token.
+type CheckResult struct {
+	Team, URL, BotUser, BotID string
+	Scopes                    []string // granted
+	Missing                   []string // required but not granted
+}
+
+// Check asks auth.test who the token is and compares its scopes with
+// RequiredScopes.
+func (a *Adapter) Check(ctx context.Context) (*CheckResult, error) {
+	var res *slackgo.AuthTestResponse
+	err := a.call(ctx, "auth.test", func(ctx context.Context) error {
+		var err error
+		res, err = a.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &CheckResult{Team: res.Team, URL: res.URL, BotUser: res.UserID, BotID: res.BotID}
+	granted := map[string]bool{}
+	for _, s := range strings.Split(res.Header.Get("X-OAuth-Scopes"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out.Scopes = append(out.Scopes, s)
+			granted[s] = true
+		}
+	}
+	for _, s := range RequiredScopes {
+		if !granted[s] {
+			out.Missing = append(out.Missing, s)
+		}
+	}
+	return out, nil
+}
+
 // whoami asks auth.test who the bot is, to recognise its own messages and
 // to tell an operator early that the token works.
 func (a *Adapter) whoami(ctx context.Context) {

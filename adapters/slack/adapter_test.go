@@ -511,9 +511,9 @@ func TestMentionAndDM(t *testing.T) {
 	}
 }
 
-// TestPosterPrivateFilesProgress: a secret goes only by direct message;
-// an outcome's files are uploaded into the thread once; progress notices
-// edit one message in place.
+// TestPosterPrivateFilesProgress: a secret goes only by direct message; a
+// report is uploaded into the request's thread; progress notices edit one
+// message in place.
 func TestPosterPrivateFilesProgress(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -542,9 +542,10 @@ func TestPosterPrivateFilesProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 2 {
-		e.Bot.Notify.Post(ctx, bot.Notice{To: to, Lang: bot.LV, Request: r2, Reply: bot.Reply{Kind: bot.KindUpdate, Request: r2, Title: r2.ID, Text: "Izpildīts"}})
-	}
+	// The update about the executed action carries the report (as the
+	// bot's update does); a later update does not upload it again.
+	e.Bot.Notify.Post(ctx, bot.Notice{To: to, Lang: bot.LV, Request: r2, Reply: bot.Reply{Kind: bot.KindUpdate, Request: r2, Title: r2.ID, Text: "Izpildīts", Files: r2.Outcome.Files}})
+	e.Bot.Notify.Post(ctx, bot.Notice{To: to, Lang: bot.LV, Request: r2, Reply: bot.Reply{Kind: bot.KindUpdate, Request: r2, Title: r2.ID, Text: "Komentārs"}})
 	e.ad.waitIdle(t)
 
 	for _, m := range e.slack.Messages("") {

@@ -39,8 +39,6 @@ type cardRef struct {
 // threadRec is the adapter's record of a request on Slack.
 type threadRec struct {
 	Cards []cardRef `json:"cards"`
-	// Files is set once the outcome's files were uploaded.
-	Files bool `json:"files,omitempty"`
 	// Rendered is the version of the request the cards show.
 	Rendered string `json:"rendered,omitempty"`
 }
@@ -185,7 +183,6 @@ func (a *Adapter) deliverThread(ctx context.Context, n bot.Notice) error {
 			if t.Rendered == "" {
 				t.Rendered = version(r)
 			}
-			a.uploadOutcome(ctx, t, r, &nc)
 			return a.saveThread(ctx, r.ID, t)
 		}
 		c = &t.Cards[len(t.Cards)-1]
@@ -217,7 +214,6 @@ func (a *Adapter) deliverThread(ctx context.Context, n bot.Notice) error {
 		a.uploadAll(ctx, c.Channel, c.Thread, n.Reply.Files, r.ID)
 	}
 	a.refreshCards(ctx, t, r)
-	a.uploadOutcome(ctx, t, r, c)
 	return a.saveThread(ctx, r.ID, t)
 }
 
@@ -301,16 +297,6 @@ func (a *Adapter) refreshCards(ctx context.Context, t *threadRec, r *bot.Request
 		}
 	}
 	t.Rendered = v
-}
-
-// uploadOutcome uploads the files of a request's outcome (reports) into
-// the requester's thread, once.
-func (a *Adapter) uploadOutcome(ctx context.Context, t *threadRec, r *bot.Request, c *cardRef) {
-	if t.Files || r.Outcome == nil || len(r.Outcome.Files) == 0 || c.Viewer != r.Requester {
-		return
-	}
-	a.uploadAll(ctx, c.Channel, c.Thread, r.Outcome.Files, r.ID)
-	t.Files = true
 }
 
 // uploadAll uploads files into a channel's thread; failures are logged.

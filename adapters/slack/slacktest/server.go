@@ -131,6 +131,7 @@ type Server struct {
 	tokenBot   string
 	tokenApp   string
 	pingPeriod time.Duration
+	scopes     string
 }
 
 // New starts a local Slack on a loopback port. Close it when done.
@@ -140,6 +141,7 @@ func New() *Server {
 		uploads: map[string]*Upload{}, faults: map[string][]Fault{}, closed: map[string]bool{},
 		changed: make(chan struct{}), tokenBot: BotToken, tokenApp: AppToken, seq: 0,
 		pingPeriod: 5 * time.Second,
+		scopes: "app_mentions:read,chat:write,chat:write.public,commands,files:write,im:history,im:read,im:write,users:read,users:read.email",
 	}
 	s.socket = newSocketHub(s)
 	mux := http.NewServeMux()
@@ -178,6 +180,14 @@ func (s *Server) AddMessage(channel, ts, user, text string) {
 	m := &Message{Channel: channel, TS: ts, Text: text, User: user, Human: true}
 	s.msgs = append(s.msgs, m)
 	s.byTS[channel+"/"+ts] = m
+}
+
+// SetScopes sets the scopes the bot token has (the X-OAuth-Scopes header
+// of every answer), comma-separated.
+func (s *Server) SetScopes(scopes string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scopes = scopes
 }
 
 // CloseChannel makes chat.postMessage to ch answer not_in_channel, as for
@@ -363,6 +373,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if method != "apps.connections.open" {
+		w.Header().Set("X-OAuth-Scopes", s.scopes)
+	}
 	record := func(status int, errCode string) {
 		call.Status, call.Error = status, errCode
 		if status == http.StatusOK && errCode == "" {

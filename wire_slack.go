@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"itbot/adapters/slack"
+)
+
+// The Slack adapter (config section slack, see docs/slack.md): the
+// /slack/commands, /slack/interactions and /slack/events endpoints on the
+// HTTP server, or a Socket Mode connection, and the poster that keeps each
+// request's thread on Slack; the `slack` subcommand checks the token and
+// prints the app manifest.
+func init() {
+	addPlugin(plugin{name: "slack", section: "slack", order: 50, setup: setupSlack})
+	addSubcommand("slack", "slack check | manifest [--url URL] [--socket]  check the Slack token's scopes, or print the Slack app manifest", cmdSlack)
+}
+
+//go:embed docs/slack-manifest.yaml
+var slackManifest string
+
+// slackSection is the slack section: the adapter's settings and a switch.
+type slackSection struct {
+	// Enabled turns the adapter off without removing the section.
+	Enabled      *bool `yaml:"enabled"`
+	slack.Config `yaml:",inline"`
+}
+
+// readSlackSection decodes the slack section strictly (a misspelt key is
+// an error); ok is false when the section is absent or disabled.
+func readSlackSection(cfg *Config) (sc slackSection, ok bool, err error) {
+	n, present := cfg.Sections["slack"]
+	if !present {
+		return sc, false, nil
+	}
+	raw, err := yaml.Marshal(&n)
+	if err != nil {
+		return sc, false, fmt.Errorf("config section slack: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
+		return sc, false, fmt.Errorf("config section slack: %w", err)
+	}
+	if sc.Enabled != nil && !*sc.Enabled {
+		return sc, false, nil
+	}
+	return sc, true, nil
+}
+
+func setupSlack(ctx context.Context, a *App) error {
+	sc, ok, err := readSlackSection(a.Cfg)
+	if err != nil || !ok {
+		return err
+	}
+	ad, err := slack.New(sc.Config, a.Bot, a.Router, a.Log)
+	if err != nil {
+		return fmt.Errorf("config section slack: %w", err)
+	}
+	a.Bot.Notify.Add(ad)
+	if err := registerAll(a, ad); err != nil {
+		return err
+	}
+	if !a.Serving {
+		return nil // one-shot commands: notices are posted inline
+	}
+	if ad.Config().Mode == slack.ModeHTTP {
+		if a.Cfg.HTTP.Listen == "" {
+			return errors.New("config section slack: http mode needs http.listen (Slack posts to /slack/commands, /slack/interactions, /slack/events)")
+		}
+		ad.Mount(a.Mux)
+	}
+	a.KeepAlive("slack")
+	a.Go(func(ctx context.Context) { ad.Run(ctx) })
+	return nil
+}
+
+// registerAll adds the adapter's metrics to the app's registry.
+func registerAll(a *App, ad *slack.Adapter) error {
+	for _, c := range ad.Collectors() {
+		if err := a.Registry.Register(c); err != nil {
+			return fmt.Errorf("slack metrics: %w", err)
+		}
+	}
+	return nil
+}
+
+// slackManifestFor returns the app manifest for itbot at base URL url, or
+// for Socket Mode (no inbound URLs).
+func slackManifestFor(url string, socket bool) string {
+	const placeholder = "https://itbot.example.gov.lv"
+	m := slackManifest
+	if socket {
+		var out []string
+		for _, l := range strings.Split(m, "\n") {
+			if strings.Contains(l, "url: "+placeholder) {
+				continue
+			}
+			out = append(out, l)
+		}
+		m = strings.Join(out, "\n")
+		m = strings.Replace(m, "socket_mode_enabled: false", "socket_mode_enabled: true", 1)
+	} else if url != "" {
+		m = strings.ReplaceAll(m, placeholder, strings.TrimRight(url, "/"))
+	}
+	return m
+}
+
+func cmdSlack(c *cli, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: itbot slack check | manifest [--url URL] [--socket]")
+	}
+	switch args[0] {
+	case "manifest":
+		fs := flag.NewFlagSet("slack manifest", flag.ContinueOnError)
+		fs.SetOutput(c.stderr)
+		url := fs.String("url", "", "the https address Slack reaches itbot at, e.g. https://itbot.iestade.gov.lv")
+		socket := fs.Bool("socket", false, "Socket Mode: no inbound URLs")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *url != "" && !strings.HasPrefix(*url, "https://") {
+			return fmt.Errorf("--url %q: Slack posts only to https addresses", *url)
+		}
+		io.WriteString(c.stdout, slackManifestFor(*url, *socket))
+		return nil
+	case "check":
+		a, err := c.app(false)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		sc, ok, err := readSlackSection(a.Cfg)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("no slack section in the configuration (see docs/slack.md)")
+		}
+		ad, err := slack.New(sc.Config, a.Bot, a.Router, a.Log)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+		defer cancel()
+		res, err := ad.Check(ctx)
+		if err != nil {
+			return fmt.Errorf("auth.test: %w (check slack.bot_token)", err)
+		}
+		fmt.Fprintf(c.stdout, "team:      %s (%s)\nbot user:  %s (%s)\nmode:      %s\nscopes:    %s\n",
+			res.Team, res.URL, res.BotUser, res.BotID, ad.Config().Mode, strings.Join(res.Scopes, ", "))
+		if len(res.Missing) > 0 {
+			return fmt.Errorf("the bot token lacks scopes %s: add them (docs/slack-manifest.yaml) and reinstall the app", strings.Join(res.Missing, ", "))
+		}
+		fmt.Fprintln(c.stdout, "ok: every scope itbot needs is granted")
+		return nil
+	}
+	return fmt.Errorf("itbot slack: unknown %q (check, manifest)", args[0])
+}
