@@ -141,7 +141,7 @@ func New() *Server {
 		uploads: map[string]*Upload{}, faults: map[string][]Fault{}, closed: map[string]bool{},
 		changed: make(chan struct{}), tokenBot: BotToken, tokenApp: AppToken, seq: 0,
 		pingPeriod: 5 * time.Second,
-		scopes: "app_mentions:read,chat:write,chat:write.public,commands,files:write,im:history,im:read,im:write,users:read,users:read.email",
+		scopes:     "app_mentions:read,chat:write,chat:write.public,commands,files:write,im:history,im:read,im:write,users:read,users:read.email",
 	}
 	s.socket = newSocketHub(s)
 	mux := http.NewServeMux()
