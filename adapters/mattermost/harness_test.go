@@ -26,7 +26,7 @@ const commandToken = "cmdtoken0123456789abcdefgh"
 // mmtest server through the real model.Client4 and WebSocketClient; people
 // act through their own model.Client4.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	env    *bottest.Env
 	mm     *mmtest.Server
 	a      *Adapter
@@ -63,7 +63,11 @@ func (s *syncBuffer) String() string {
 // with Mattermost accounts, a user without an e-mail address, one who is
 // not in itbot's directory, the requests channel and the operators'
 // channel; the sandbox Exchange and DVS behind the bot.
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith is newHarness with the adapter's configuration edited by
+// edit first.
+func newHarnessWith(t testing.TB, edit func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, env: bottest.New(t), mm: mmtest.New(t), users: map[string]*model.User{}, tokens: map[string]string{},
 		logs: &syncBuffer{}, caught: make(chan struct{}, 16)}
@@ -73,6 +77,12 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.env.Bot.Exchange = sandbox.NewExchange(tn)
+	dvs := sandbox.NewDVSState()
+	dvs.Now = h.env.Clock.Now
+	if err := sandbox.SeedDVS(dvs); err != nil {
+		t.Fatal(err)
+	}
+	h.env.Bot.DVS = sandbox.NewDVS(dvs)
 	h.team = h.mm.AddTeam("varam")
 	h.bot, h.tokens["itbot"] = h.mm.AddUser("itbot", "", true)
 	h.users["itbot"] = h.bot
@@ -104,6 +114,9 @@ func newHarness(t *testing.T) *harness {
 	cfg := Config{URL: h.mm.URL(), Token: h.tokens["itbot"], CommandTokens: []string{"othertoken0123456789abcdef, " + commandToken},
 		ActionSecret: strings.Repeat("s3cr3t-", 6), PublicURL: h.web.URL, Team: "varam", OpsChannel: "it-operatori",
 		ReconnectMin: 5 * time.Millisecond, ReconnectMax: 40 * time.Millisecond}
+	if edit != nil {
+		edit(&cfg)
+	}
 	a, err := New(cfg, Deps{Bot: h.env.Bot, Router: h.env.Router, Log: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)

@@ -185,3 +185,27 @@ func TestEphemeralFallback(t *testing.T) {
 		t.Errorf("admin bot's ephemeral answer:\n%s", texts(eph))
 	}
 }
+
+// A DVS document copy reports its progress as it goes: one progress post
+// in the request's thread, edited up to 100 %, then the result.
+func TestDVSCopyProgress(t *testing.T) {
+	h := newHarness(t)
+	h.slash("ilze.liepa", h.town.Id, "dvs kopija 2026-01-05 2026-01-09")
+	rs := h.requests()
+	if len(rs) != 1 || rs[0].State != bot.StateDone {
+		t.Fatalf("requests = %+v", rs)
+	}
+	root := h.a.kvGet(context.Background(), bucketThreads, threadKey(rs[0].ID, h.town.Id))
+	var bars []*model.Post
+	for _, p := range h.mm.Thread(root) {
+		if strings.Contains(p.Message, "█") || strings.Contains(p.Message, "░") {
+			bars = append(bars, p)
+		}
+	}
+	if len(bars) != 1 {
+		t.Fatalf("%d progress posts, want 1:\n%s", len(bars), texts(h.mm.Thread(root)))
+	}
+	if !strings.Contains(bars[0].Message, bot.ProgressBar(1, 1, 20)) || bars[0].EditAt == 0 {
+		t.Errorf("progress post = %q (edited %d)", bars[0].Message, bars[0].EditAt)
+	}
+}

@@ -155,6 +155,13 @@ var broadcast = regexp.MustCompile(`(?i)(^|[^\pL\pN._-])@(all|channel|here)\b`)
 // neutralize keeps text a person typed from notifying a whole channel
 // when the bot repeats it.
 func neutralize(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	l := strings.ToLower(s)
+	if !strings.Contains(l, "@all") && !strings.Contains(l, "@channel") && !strings.Contains(l, "@here") {
+		return s
+	}
 	return broadcast.ReplaceAllString(s, "${1}@\u200b$2")
 }
 

@@ -159,6 +159,10 @@ func (a *Adapter) consider(ctx context.Context, p *model.Post, chType string, me
 	}
 	a.advanceCursor(ctx, p.CreateAt)
 	a.spawnOrdered(p.ChannelId, func(ctx context.Context) {
+		// A cheap read first: catch-up sees mostly posts already handled.
+		if seen, err := a.store.Get(ctx, bucketSeen, p.Id); err == nil && seen != nil {
+			return
+		}
 		first, err := a.store.PutIfAbsent(ctx, bucketSeen, p.Id, []byte(strconv.FormatInt(p.CreateAt, 10)))
 		if err != nil {
 			a.log.Error("de-duplication mark failed; post not handled", "post", p.Id, "err", err)

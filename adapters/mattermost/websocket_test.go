@@ -149,3 +149,22 @@ func TestUserWithoutEmail(t *testing.T) {
 		t.Errorf("unknown person's answer = %q", cr.Text)
 	}
 }
+
+// Without a team the catch-up reads every channel the bot is a member of.
+func TestCatchUpWithoutTeam(t *testing.T) {
+	h := newHarnessWith(t, func(c *Config) { c.Team = ""; c.OpsChannel = "" })
+	h.run()
+	dm := h.dm("janis.ozols")
+	h.mm.RefuseWebSockets(true)
+	h.mm.DropWebSockets()
+	p := h.say("janis.ozols", dm, "", "Hello?")
+	h.mm.RefuseWebSockets(false)
+	h.waitCatchUp()
+	h.waitHandled(p.Id)
+	if n := len(h.botPosts(dm)); n != 1 {
+		t.Fatalf("%d answers, want 1", n)
+	}
+	if n := h.mm.Calls("GET", "/api/v4/users/"+h.bot.Id+"/channels"); n == 0 {
+		t.Error("the bot's channels were not listed across teams")
+	}
+}
