@@ -30,6 +30,9 @@ const (
 	bucketFiles    = "mattermost.files"    // request|channel -> outcome files posted
 	bucketSeen     = "mattermost.seen"     // post id -> create_at: handled once
 	bucketState    = "mattermost.state"    // cursor: newest post seen
+	// request|channel -> the direct channel a request's thread moved to,
+	// because the bot may not post where the request was asked.
+	bucketRedirects = "mattermost.redirects"
 )
 
 // Deps is what the adapter works with.
@@ -68,8 +71,9 @@ type Adapter struct {
 
 	meMu  sync.Mutex
 	me    *model.User
-	opsMu sync.Mutex
-	opsID string
+	opsMu    sync.Mutex
+	opsID    string
+	opsTried time.Time
 	team  string // team id, once resolved
 
 	users     sync.Map // user id -> cachedUser
@@ -135,11 +139,20 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 func (a *Adapter) Platform() string { return Platform }
 
 // OpsChannel implements bot.Poster: the operators' channel id ("" when
-// none is configured or its name could not be resolved yet).
+// none is configured or its name cannot be resolved; a name is looked up
+// at most once a minute until it is found).
 func (a *Adapter) OpsChannel() string {
 	a.opsMu.Lock()
-	defer a.opsMu.Unlock()
-	return a.opsID
+	id := a.opsID
+	if id != "" || a.cfg.OpsChannel == "" || (!a.opsTried.IsZero() && time.Since(a.opsTried) < time.Minute) {
+		a.opsMu.Unlock()
+		return id
+	}
+	a.opsTried = time.Now()
+	a.opsMu.Unlock()
+	ctx, cancel := context.WithTimeout(a.base, 10*time.Second)
+	defer cancel()
+	return a.resolveOps(ctx)
 }
 
 // Close stops background work started by the adapter and waits for the
@@ -281,7 +294,10 @@ func (a *Adapter) teamID(ctx context.Context) string {
 
 // resolveOps turns an ops channel name into its id.
 func (a *Adapter) resolveOps(ctx context.Context) string {
-	if id := a.OpsChannel(); id != "" {
+	a.opsMu.Lock()
+	id := a.opsID
+	a.opsMu.Unlock()
+	if id != "" {
 		return id
 	}
 	team := a.teamID(ctx)

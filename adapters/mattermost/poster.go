@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash/fnv"
+	"net/http"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -48,6 +49,9 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 	}
 	r := n.Request
 	defer a.lock(r.ID)()
+	if moved := a.kvGet(ctx, bucketRedirects, threadKey(r.ID, ch)); moved != "" {
+		ch, n.To = moved, bot.Address{Platform: Platform, Channel: moved, User: n.To.User}
+	}
 	root := a.kvGet(ctx, bucketThreads, threadKey(r.ID, ch))
 	if root == "" {
 		return a.openThread(ctx, n, ch)
@@ -88,6 +92,18 @@ func (a *Adapter) openThread(ctx context.Context, n bot.Notice, ch string) error
 	p := a.render.Post(card, renderOpts{})
 	p.ChannelId, p.RootId = ch, n.To.Thread
 	created, err := a.createPost(ctx, p)
+	if statusOf(err) == http.StatusForbidden && n.To.User != "" {
+		// The bot may not post where the request was asked (a channel it
+		// is not in, someone else's direct channel): the thread moves to
+		// the requester's direct channel with the bot.
+		dm, derr := a.directChannel(ctx, n.To.User)
+		if derr == nil && dm != ch {
+			a.log.Warn("the bot may not post in the request's channel; its thread moves to the requester's direct messages",
+				"request", r.ID, "channel", ch, "err", err)
+			a.kvPut(ctx, bucketRedirects, threadKey(r.ID, ch), dm)
+			return a.openThread(ctx, bot.Notice{To: bot.Address{Platform: Platform, Channel: dm, User: n.To.User}, Lang: n.Lang, Reply: n.Reply, Request: r}, dm)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -209,3 +209,46 @@ func TestDVSCopyProgress(t *testing.T) {
 		t.Errorf("progress post = %q (edited %d)", bars[0].Message, bars[0].EditAt)
 	}
 }
+
+// A request asked where the bot may not post (a channel it is not in)
+// keeps its thread in the requester's direct channel with the bot: the
+// card, every update and the report go there, nothing is lost.
+func TestThreadMovesWhenBotMayNotPost(t *testing.T) {
+	h := newHarness(t)
+	private := h.mm.AddChannel(h.team.Id, "lgia-it", model.ChannelTypePrivate, h.id("anna.berzina"), h.id("janis.ozols"))
+	h.slash("ilze.liepa", h.town.Id, "whoami")
+	h.slash("anna.berzina", private.Id, "report accounts")
+	rs := h.requests()
+	if len(rs) != 1 || rs[0].Origin.Channel != private.Id {
+		t.Fatalf("requests = %+v", rs)
+	}
+	dm := h.mm.DirectChannel(h.bot.Id, h.id("anna.berzina"))
+	posts := h.botPosts(dm)
+	if len(posts) != 1 || !strings.HasPrefix(attachment(t, posts[0]).Title, rs[0].ID) {
+		t.Fatalf("Anna's direct channel:\n%s", texts(posts))
+	}
+	// Anna's own answer shows the whole card: she cannot see it where she asked.
+	eph := h.mm.Ephemerals(h.id("anna.berzina"))
+	if last := eph[len(eph)-1]; len(last.Attachments()) != 1 {
+		t.Errorf("Anna's answer:\n%s", texts(eph))
+	}
+	ask := h.botPosts(h.mm.DirectChannel(h.bot.Id, h.id("ilze.liepa")))[0]
+	h.click("ilze.liepa", ask, bot.Tr(bot.LV, "button.approve", nil))
+	thread := h.mm.Thread(posts[0].Id)
+	files := 0
+	for _, p := range thread {
+		files += len(p.FileIds)
+	}
+	if len(thread) < 2 || files != 1 {
+		t.Fatalf("thread in the direct channel (%d files):\n%s", files, texts(thread))
+	}
+	if got := field(attachment(t, h.mm.Post(posts[0].Id)), bot.Tr(bot.LV, "field.state", nil)); got != bot.StateDone.Label(bot.LV) {
+		t.Errorf("card state %q", got)
+	}
+	if n := len(h.mm.Posts(private.Id)); n != 0 {
+		t.Errorf("%d posts in the channel the bot is not in", n)
+	}
+	if !strings.Contains(h.logs.String(), "its thread moves to the requester's direct messages") {
+		t.Error("the move was not logged")
+	}
+}
