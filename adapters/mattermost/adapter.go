@@ -69,12 +69,12 @@ type Adapter struct {
 	qmu    sync.Mutex
 	queues map[string][]func(ctx context.Context) // ordered jobs by key
 
-	meMu  sync.Mutex
-	me    *model.User
+	meMu     sync.Mutex
+	me       *model.User
 	opsMu    sync.Mutex
 	opsID    string
 	opsTried time.Time
-	team  string // team id, once resolved
+	team     string // team id, once resolved
 
 	users     sync.Map // user id -> cachedUser
 	dms       sync.Map // user id -> direct channel id with the bot
