@@ -48,13 +48,15 @@ type Config struct {
 	// APIURL overrides the Web API base URL (tests, the load tool); it must
 	// end with "/".
 	APIURL string `yaml:"api_url"`
-	// Workers run inbound commands and events at once; Queue is how many
-	// may wait. A full queue makes the endpoints answer "busy" (slash
-	// commands) or 503 (events, which Slack then retries).
+	// Workers run inbound commands and events at once (the router and the
+	// store: CPU and disk); Queue is how many may wait. A full queue makes
+	// the endpoints answer "busy" (slash commands) or 503 (events, which
+	// Slack then retries).
 	Workers int `yaml:"workers"`
 	Queue   int `yaml:"queue"`
-	// Lanes post outbound messages at once; notices of one request always
-	// go through the same lane, in order. LaneQueue is each lane's buffer.
+	// Lanes make Web API calls at once (posts, edits, answers: network
+	// waits); a request's notices, and a person's answers, always go
+	// through the same lane, in order. LaneQueue is each lane's buffer.
 	Lanes     int `yaml:"lanes"`
 	LaneQueue int `yaml:"lane_queue"`
 	// UserCacheTTL is how long a users.info answer is trusted.
@@ -78,13 +80,13 @@ func (c *Config) Defaults() {
 	env(&c.BotToken, "SLACK_BOT_TOKEN")
 	env(&c.AppToken, "SLACK_APP_TOKEN")
 	if c.Workers <= 0 {
-		c.Workers = 64
+		c.Workers = 16
 	}
 	if c.Queue <= 0 {
 		c.Queue = 20000
 	}
 	if c.Lanes <= 0 {
-		c.Lanes = 32
+		c.Lanes = 64
 	}
 	if c.LaneQueue <= 0 {
 		c.LaneQueue = 4096
@@ -152,6 +154,7 @@ type Adapter struct {
 	runOnce  sync.Once
 	progress sync.Map // request id -> *atomic.Uint64: newest progress notice
 
+	threads *threadStore
 	users   userCache
 	lookups singleflight.Group
 	dms     sync.Map // user id -> DM channel id
@@ -169,7 +172,9 @@ type job func(ctx context.Context)
 
 type outJob struct {
 	n   bot.Notice
-	seq uint64 // progress notices: their sequence number
+	seq uint64                          // progress notices: their sequence number
+	fn  func(ctx context.Context) error // an answer to a person, instead of a notice
+	key string                          // what fn is about, for the log
 }
 
 type metrics struct {
@@ -208,6 +213,7 @@ func New(cfg Config, b *bot.Bot, r *bot.Router, log *slog.Logger) (*Adapter, err
 		inbound: make(chan job, cfg.Queue),
 		stop:    make(chan struct{}),
 		users:   userCache{ttl: cfg.UserCacheTTL, m: map[string]userEntry{}},
+		threads: newThreadStore(),
 		backoff: 250 * time.Millisecond, maxAttempts: 5,
 	}
 	a.workCtx, a.cancel = context.WithCancel(context.Background())
@@ -260,7 +266,12 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 		v, _ := a.progress.LoadOrStore(n.Request.ID, new(atomic.Uint64))
 		j.seq = v.(*atomic.Uint64).Add(1)
 	}
-	lane := a.lanes[laneOf(n, len(a.lanes))]
+	return a.queueOut(ctx, a.lanes[laneOf(n, len(a.lanes))], j)
+}
+
+// queueOut puts j on a lane, waiting while the lane is full; after the
+// adapter stopped it runs j inline.
+func (a *Adapter) queueOut(ctx context.Context, lane chan outJob, j outJob) error {
 	a.sending.Add(1)
 	select {
 	case lane <- j:
@@ -275,8 +286,23 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 		return ctx.Err()
 	case <-a.stop:
 		a.sending.Add(-1)
-		return a.deliver(ctx, n)
+		if j.fn != nil {
+			return j.fn(ctx)
+		}
+		return a.deliver(ctx, j.n)
 	}
+}
+
+// later runs fn (an answer to a person: Web API calls) on the lane of
+// key, so the worker that produced it is free at once; inline when the
+// adapter is not running.
+func (a *Adapter) later(ctx context.Context, key string, fn func(ctx context.Context) error) error {
+	if !a.running.Load() {
+		return fn(ctx)
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return a.queueOut(ctx, a.lanes[h.Sum32()%uint32(len(a.lanes))], outJob{fn: fn, key: key})
 }
 
 // laneOf hashes a notice to a lane: by request id, else by address.
@@ -309,6 +335,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.wg.Add(1)
 		go a.laneLoop(l)
 	}
+	a.wg.Add(1)
+	go a.flushLoop()
 	go a.whoami(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); a.pruneLoop(ctx) }()
@@ -383,6 +411,12 @@ func (a *Adapter) send(j outJob) {
 			a.log.Error("slack: outbound post panicked", "panic", fmt.Sprint(p))
 		}
 	}()
+	if j.fn != nil {
+		if err := j.fn(a.workCtx); err != nil {
+			a.log.Error("slack: answer not delivered", "to", j.key, "err", err)
+		}
+		return
+	}
 	n := j.n
 	if j.seq > 0 {
 		if v, ok := a.progress.Load(n.Request.ID); ok && v.(*atomic.Uint64).Load() != j.seq {

@@ -28,7 +28,8 @@ type replyTarget struct {
 	messageID   string // the message being answered (events)
 }
 
-// Write implements bot.ResponseWriter.
+// Write implements bot.ResponseWriter. The answer is sent from the
+// person's outbound lane, so the worker is free at once.
 func (t *replyTarget) Write(ctx context.Context, rep bot.Reply) error {
 	if r := rep.Request; t.event && rep.Kind == bot.KindCard && r != nil && r.Origin.Platform == Platform &&
 		r.Origin.MessageID == t.messageID && r.Origin.Channel == t.channel {
@@ -43,12 +44,14 @@ func (t *replyTarget) Write(ctx context.Context, rep bot.Reply) error {
 	if rep.Private {
 		m.Blocks = append(m.Blocks, slackgo.NewContextBlock("", mrkdwn(bot.Tr(t.lang, "slack.private_note", nil))))
 	}
-	err := t.write(ctx, rep, m)
-	if err != nil {
-		t.a.log.Warn("slack: reply failed; sending it by direct message", "user", t.user, "err", err)
-		err = t.dm(ctx, rep, m)
-	}
-	return err
+	return t.a.later(ctx, "@"+t.user, func(ctx context.Context) error {
+		err := t.write(ctx, rep, m)
+		if err != nil {
+			t.a.log.Warn("slack: reply failed; sending it by direct message", "user", t.user, "err", err)
+			err = t.dm(ctx, rep, m)
+		}
+		return err
+	})
 }
 
 func (t *replyTarget) write(ctx context.Context, rep bot.Reply, m Msg) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -56,10 +57,31 @@ func version(r *bot.Request) string {
 	return r.UpdatedAt.UTC().Format(time.RFC3339Nano) + "|" + string(r.State)
 }
 
+// threadStore keeps the thread records: in memory for the running
+// adapter, written behind to the KV store by a flusher that issues the
+// pending writes together (so they share one bbolt commit) instead of one
+// commit per post. A request's notices go through one lane, so its record
+// is never written by two goroutines at once.
+type threadStore struct {
+	mu    sync.Mutex
+	cache map[string][]byte // request id -> record JSON (newest)
+	dirty map[string][]byte // not yet in the KV store
+	kick  chan struct{}
+}
+
+func newThreadStore() *threadStore {
+	return &threadStore{cache: map[string][]byte{}, dirty: map[string][]byte{}, kick: make(chan struct{}, 1)}
+}
+
 func (a *Adapter) loadThread(ctx context.Context, id string) (*threadRec, error) {
-	raw, err := a.store.Get(ctx, bucketThreads, id)
-	if err != nil {
-		return nil, err
+	a.threads.mu.Lock()
+	raw, ok := a.threads.cache[id]
+	a.threads.mu.Unlock()
+	if !ok {
+		var err error
+		if raw, err = a.store.Get(ctx, bucketThreads, id); err != nil {
+			return nil, err
+		}
 	}
 	t := &threadRec{}
 	if raw != nil {
@@ -75,7 +97,81 @@ func (a *Adapter) saveThread(ctx context.Context, id string, t *threadRec) error
 	if err != nil {
 		return err
 	}
-	return a.store.Put(ctx, bucketThreads, id, raw)
+	if !a.running.Load() {
+		a.threads.mu.Lock()
+		delete(a.threads.cache, id)
+		a.threads.mu.Unlock()
+		return a.store.Put(ctx, bucketThreads, id, raw)
+	}
+	ts := a.threads
+	ts.mu.Lock()
+	if len(ts.cache) > 50_000 {
+		for k := range ts.cache { // bounded: forget what is already stored
+			if _, d := ts.dirty[k]; !d {
+				delete(ts.cache, k)
+			}
+		}
+	}
+	ts.cache[id] = raw
+	ts.dirty[id] = raw
+	ts.mu.Unlock()
+	select {
+	case ts.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// flushLoop writes dirty thread records until stop, then a last time.
+func (a *Adapter) flushLoop() {
+	defer a.wg.Done()
+	for {
+		select {
+		case <-a.threads.kick:
+		case <-a.stop:
+			a.flushThreads(context.Background())
+			return
+		}
+		// Let a few more records gather, then write them together.
+		t := time.NewTimer(10 * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-a.stop:
+			t.Stop()
+		}
+		a.flushThreads(a.workCtx)
+	}
+}
+
+// flushThreads writes the dirty records, concurrently so they share
+// commits; a failed write stays dirty for the next round.
+func (a *Adapter) flushThreads(ctx context.Context) {
+	ts := a.threads
+	ts.mu.Lock()
+	batch := ts.dirty
+	ts.dirty = map[string][]byte{}
+	ts.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 256)
+	for id, raw := range batch {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := a.store.Put(ctx, bucketThreads, id, raw); err != nil {
+				a.log.Error("slack: thread record not saved; retrying", "request", id, "err", err)
+				ts.mu.Lock()
+				if _, newer := ts.dirty[id]; !newer {
+					ts.dirty[id] = raw
+				}
+				ts.mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Thread returns the channel and thread timestamp where the request's

@@ -14,11 +14,13 @@
 package slacktest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -135,7 +137,10 @@ type Server struct {
 }
 
 // New starts a local Slack on a loopback port. Close it when done.
-func New() *Server {
+func New() *Server { return NewOn(nil) }
+
+// NewOn starts a local Slack on ln (nil: a free loopback port).
+func NewOn(ln net.Listener) *Server {
 	s := &Server{
 		users: map[string]User{}, counts: map[string]int{}, byTS: map[string]*Message{},
 		uploads: map[string]*Upload{}, faults: map[string][]Fault{}, closed: map[string]bool{},
@@ -149,7 +154,12 @@ func New() *Server {
 	mux.HandleFunc("POST /upload/{id}", s.upload)
 	mux.HandleFunc("POST /response/{id}", s.response)
 	mux.HandleFunc("GET /ws", s.socket.serve)
-	s.Server = httptest.NewServer(mux)
+	s.Server = httptest.NewUnstartedServer(mux)
+	if ln != nil {
+		s.Server.Listener.Close()
+		s.Server.Listener = ln
+	}
+	s.Server.Start()
 	return s
 }
 
@@ -357,6 +367,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
 		call.JSON = body
+	} else if s.Quiet {
+		call.Form = lightForm(body)
 	} else {
 		call.Form, _ = url.ParseQuery(string(body))
 		if r.URL.RawQuery != "" {
@@ -553,6 +565,32 @@ func (s *Server) handle(method string, c Call) (answer, string) {
 		return answer{"url": "ws" + strings.TrimPrefix(s.URL, "http") + "/ws"}, ""
 	}
 	return nil, "unknown_method"
+}
+
+// lightForm reads only the small fields of a form body (load runs): the
+// large ones (blocks, text) are marked present, not decoded.
+func lightForm(body []byte) url.Values {
+	v := url.Values{}
+	for len(body) > 0 {
+		var kv []byte
+		if i := bytes.IndexByte(body, '&'); i >= 0 {
+			kv, body = body[:i], body[i+1:]
+		} else {
+			kv, body = body, nil
+		}
+		k, val, _ := bytes.Cut(kv, []byte("="))
+		switch key := string(k); key {
+		case "blocks", "text", "attachments":
+			if len(val) > 0 {
+				v.Set(key, "…")
+			}
+		default:
+			if u, err := url.QueryUnescape(string(val)); err == nil {
+				v.Set(key, u)
+			}
+		}
+	}
+	return v
 }
 
 func raw(s string) json.RawMessage {
