@@ -68,12 +68,12 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isNew(cmd) && req.TriggerId != "" {
-		if err := a.openDialog(ctx, req.TriggerId, p, req.UserId, req.ChannelId); err == nil {
+		err := a.openDialog(ctx, req.TriggerId, p, req.UserId, req.ChannelId)
+		if err == nil {
 			writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
 			return
-		} else {
-			a.log.Warn("dialog could not be opened; answering with the menu", "user", req.UserId, "err", err)
 		}
+		a.log.Warn("dialog could not be opened; answering with the menu", "user", req.UserId, "err", err)
 	}
 	direct := a.isDirectWithBot(ctx, req.ChannelName)
 	msgID := newMessageID("click")

@@ -85,7 +85,8 @@ type Adapter struct {
 	noEphemeral atomic.Bool // the server refused ephemeral posts (bot is no admin)
 	retryBase   time.Duration
 	cursorMu    sync.Mutex
-	cursor      int64
+	cursor      int64  // newest post seen (ms)
+	saved       int64  // the cursor as stored
 	onCatchUp   func() // tests: called when a catch-up ends
 }
 

@@ -111,12 +111,12 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isNew(sc.Text) && sc.TriggerID != "" {
-		if err := a.openDialog(ctx, sc.TriggerID, p, sc.UserID, sc.ChannelID); err == nil {
+		err := a.openDialog(ctx, sc.TriggerID, p, sc.UserID, sc.ChannelID)
+		if err == nil {
 			writeJSON(w, http.StatusOK, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral})
 			return
-		} else {
-			a.log.Warn("dialog could not be opened; answering with the menu", "user", sc.UserID, "err", err)
 		}
+		a.log.Warn("dialog could not be opened; answering with the menu", "user", sc.UserID, "err", err)
 	}
 	text := strings.TrimSpace(bot.Prefix + " " + sc.Text)
 	direct := a.isDirectWithBot(ctx, sc.ChannelName)
@@ -131,7 +131,5 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		return
-	}
+	_ = json.NewEncoder(w).Encode(v) // the client went away: nothing to do
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -38,6 +39,27 @@ func stateColor(s bot.State) string {
 	return colorNew
 }
 
+// maxText is the most runes itbot puts in one message or attachment text
+// (Mattermost takes 16383 in a message).
+const maxText = 16000
+
+// clip shortens text to maxText runes at a line end, keeping code fences
+// balanced, and says that it did.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxText {
+		return s
+	}
+	r := []rune(s)[:maxText]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	}
+	if strings.Count(cut, "```")%2 == 1 {
+		cut += "\n```"
+	}
+	return cut + "\n…"
+}
+
 // renderOpts tunes one rendering.
 type renderOpts struct {
 	// compact drops the fields and buttons: the request's card, right
@@ -60,7 +82,7 @@ type renderer struct {
 // caller's.
 func (rd *renderer) Post(r bot.Reply, o renderOpts) *model.Post {
 	p := &model.Post{}
-	text := markdown(r.Text)
+	text := clip(markdown(r.Text))
 	switch {
 	case r.Progress:
 		p.Message = "**" + escape(r.Title) + "** " + text

@@ -169,3 +169,17 @@ func TestMarkdown(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	long := "Vēsture:\n" + strings.Repeat("  2026-11-23 10:00  ilze.liepa@lgia.gov.lv  Komentārs par pieteikumu\n", 400)
+	p := goldenRenderer().Post(bot.Reply{Kind: bot.KindText, Text: long}, renderOpts{})
+	if n := len([]rune(p.Message)); n > maxText+8 {
+		t.Fatalf("message of %d runes", n)
+	}
+	if strings.Count(p.Message, "```")%2 != 0 || !strings.HasSuffix(p.Message, "…") {
+		t.Errorf("clipped message ends %q", p.Message[len(p.Message)-40:])
+	}
+	if clip("īss") != "īss" {
+		t.Error("short text changed")
+	}
+}

@@ -128,6 +128,7 @@ func (a *Adapter) event(ctx context.Context, ev *model.WebSocketEvent) {
 		a.log.Warn("posted event without a readable post", "err", err)
 		return
 	}
+	a.noteCursor(ctx, p.CreateAt)
 	chType, _ := data["channel_type"].(string)
 	mentioned := false
 	if s, ok := data["mentions"].(string); ok {
@@ -254,11 +255,12 @@ func (a *Adapter) loadCursor(ctx context.Context) int64 {
 	defer a.cursorMu.Unlock()
 	if a.cursor == 0 {
 		a.cursor, _ = strconv.ParseInt(a.kvGet(ctx, bucketState, "cursor"), 10, 64)
+		a.saved = a.cursor
 	}
 	return a.cursor
 }
 
-// advanceCursor records the newest post seen.
+// advanceCursor records the newest post addressed to the bot, at once.
 func (a *Adapter) advanceCursor(ctx context.Context, at int64) {
 	a.cursorMu.Lock()
 	defer a.cursorMu.Unlock()
@@ -266,7 +268,29 @@ func (a *Adapter) advanceCursor(ctx context.Context, at int64) {
 		return
 	}
 	a.cursor = at
+	a.saved = at
 	a.kvPut(ctx, bucketState, "cursor", strconv.FormatInt(at, 10))
+}
+
+// cursorSaveEvery is how far the cursor may run ahead of the stored one
+// through posts not addressed to the bot (less than CatchUpMargin's
+// default, so a restart misses nothing).
+const cursorSaveEvery = 30 * time.Second
+
+// noteCursor records the newest post seen in any channel the bot is in:
+// in memory always, in the store when it moved on by cursorSaveEvery. So
+// a catch-up after a quiet month does not re-read the whole month.
+func (a *Adapter) noteCursor(ctx context.Context, at int64) {
+	a.cursorMu.Lock()
+	defer a.cursorMu.Unlock()
+	if at <= a.cursor {
+		return
+	}
+	a.cursor = at
+	if at-a.saved >= cursorSaveEvery.Milliseconds() {
+		a.saved = at
+		a.kvPut(ctx, bucketState, "cursor", strconv.FormatInt(at, 10))
+	}
 }
 
 // catchUp handles the posts addressed to the bot since the newest post it
@@ -323,6 +347,7 @@ func (a *Adapter) catchUp(ctx context.Context) {
 		}
 		sort.Slice(posts, func(i, j int) bool { return posts[i].CreateAt < posts[j].CreateAt })
 		for _, p := range posts {
+			a.noteCursor(ctx, p.CreateAt)
 			direct := ch.Type == model.ChannelTypeDirect
 			if direct || mentionsUser(p.Message, me.Username) {
 				n++
