@@ -69,3 +69,33 @@ help
 `)
 	golden(t, "conversation_en.golden", got)
 }
+
+// TestTranscriptRestart stops itbot in the middle of conversations held at
+// the console: the store is closed, the same file reopened under a new
+// bot, router and dialogue, and the conversations go on where they were.
+func TestTranscriptRestart(t *testing.T) {
+	e := newEnv(t)
+	var got []byte
+	got = append(got, transcript(t, e, "anna.berzina@lgia.gov.lv", `
+Lūdzu piešķiriet licenci
+janis.ozols
+/it as janis.ozols@lgia.gov.lv
+I need copies of the DVS documents
+`)...)
+	e = e.reopen(t)
+	got = append(got, "\n[restart]\n"...)
+	got = append(got, transcript(t, e, "janis.ozols@lgia.gov.lv", `
+for 2025
+`)...)
+	e = e.reopen(t)
+	got = append(got, "\n[restart]\n"...)
+	got = append(got, transcript(t, e, "anna.berzina@lgia.gov.lv", `
+jā
+/it as janis.ozols@lgia.gov.lv
+/it confirm tok2
+`)...)
+	golden(t, "conversation_restart.golden", got)
+	if n := len(requests(t, e)); n != 2 {
+		t.Fatalf("%d requests after the restarts, want 2", n)
+	}
+}
