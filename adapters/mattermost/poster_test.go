@@ -252,3 +252,21 @@ func TestThreadMovesWhenBotMayNotPost(t *testing.T) {
 		t.Error("the move was not logged")
 	}
 }
+
+// When the slash command's response URL fails, the answer still reaches
+// the person (through the API), and the URL is never logged.
+func TestResponseURLFailure(t *testing.T) {
+	h := newHarness(t)
+	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/hooks/commands/*", Status: http.StatusInternalServerError, Times: 100})
+	h.slash("anna.berzina", h.town.Id, "pieteikumi")
+	eph := h.mm.Ephemerals(h.id("anna.berzina"))
+	if len(eph) != 2 || !strings.Contains(eph[1].Message, bot.Tr(bot.LV, "cmd.requests_none", nil)) {
+		t.Fatalf("Anna's answers:\n%s", texts(eph))
+	}
+	if h.mm.Calls(http.MethodPost, "/api/v4/posts/ephemeral") != 1 {
+		t.Error("the answer did not take the API")
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, "response URL failed") || strings.Contains(logs, "/hooks/commands/") {
+		t.Errorf("log:\n%s", logs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -135,7 +136,8 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, cr *model.Com
 	u, err := url.Parse(responseURL)
 	base, _ := url.Parse(a.cfg.URL)
 	if err != nil || base == nil || u.Scheme != base.Scheme || u.Host != base.Host || !strings.HasPrefix(u.Path, strings.TrimRight(base.Path, "/")+"/hooks/commands/") {
-		return fmt.Errorf("response URL %q is not on %s", responseURL, a.cfg.URL)
+		// The URL itself is a capability: it is never logged.
+		return fmt.Errorf("the response URL is not on %s", a.cfg.URL)
 	}
 	body, err := json.Marshal(cr)
 	if err != nil {
@@ -148,7 +150,11 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, cr *model.Com
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := a.api.HTTPClient.Do(req)
 	if err != nil {
-		return err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL
+		}
+		return fmt.Errorf("response URL: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
