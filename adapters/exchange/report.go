@@ -17,8 +17,19 @@ import (
 	"itbot/bot"
 )
 
-// reportRow is one CSV row, by column name.
-type reportRow map[string]string
+// reportRow is one CSV row; get reads a column by name.
+type reportRow struct {
+	head map[string]int // column name -> index, shared by the rows
+	vals []string
+}
+
+// get returns the value of column col, "" if there is none.
+func (r reportRow) get(col string) string {
+	if i, ok := r.head[col]; ok && i < len(r.vals) {
+		return r.vals[i]
+	}
+	return ""
+}
 
 // ParseReportCSV reads a Graph usage report: a CSV with a UTF-8 byte order
 // mark and a header row. Rows are keyed by the lower-case "User Principal
@@ -35,9 +46,11 @@ func ParseReportCSV(data []byte) (rows map[string]reportRow, concealed bool, err
 	if err != nil {
 		return nil, false, fmt.Errorf("report csv header: %w", err)
 	}
+	cols := make(map[string]int, len(head))
 	for i := range head {
-		head[i] = strings.TrimSpace(head[i])
+		cols[strings.TrimSpace(head[i])] = i
 	}
+	upnCol, ok := cols["User Principal Name"]
 	rows = map[string]reportRow{}
 	for {
 		rec, err := r.Read()
@@ -47,13 +60,11 @@ func ParseReportCSV(data []byte) (rows map[string]reportRow, concealed bool, err
 		if err != nil {
 			return nil, false, fmt.Errorf("report csv: %w", err)
 		}
-		row := reportRow{}
-		for i, v := range rec {
-			if i < len(head) {
-				row[head[i]] = v
-			}
+		if !ok || upnCol >= len(rec) {
+			continue
 		}
-		upn := strings.ToLower(strings.TrimSpace(row["User Principal Name"]))
+		row := reportRow{head: cols, vals: rec}
+		upn := strings.ToLower(strings.TrimSpace(rec[upnCol]))
 		if upn == "" {
 			continue
 		}
@@ -235,9 +246,9 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 		}
 		m, a, o := usage[u.UPN], activity[u.UPN], active[u.UPN]
 		row := []string{u.UPN, u.Name, yesNo(u.Enabled), created, strings.Join(lic, "; "),
-			mb(m["Storage Used (Byte)"]), mb(m["Prohibit Send/Receive Quota (Byte)"]), m["Item Count"],
-			latest(m["Last Activity Date"], a["Last Activity Date"], o["Exchange Last Activity Date"]),
-			a["Send Count"], a["Receive Count"], latest(m["Report Refresh Date"], a["Report Refresh Date"], o["Report Refresh Date"])}
+			mb(m.get("Storage Used (Byte)")), mb(m.get("Prohibit Send/Receive Quota (Byte)")), m.get("Item Count"),
+			latest(m.get("Last Activity Date"), a.get("Last Activity Date"), o.get("Exchange Last Activity Date")),
+			a.get("Send Count"), a.get("Receive Count"), latest(m.get("Report Refresh Date"), a.get("Report Refresh Date"), o.get("Report Refresh Date"))}
 		if n, err := strconv.ParseInt(row[5], 10, 64); err == nil {
 			sizeMB += n
 		}

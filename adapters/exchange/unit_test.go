@@ -172,7 +172,7 @@ func TestNames(t *testing.T) {
 func TestParseReportCSV(t *testing.T) {
 	data := "\ufeffReport Refresh Date,User Principal Name,Display Name,Storage Used (Byte)\n2026-11-22,Anna.Berzina@lgia.gov.lv,Anna,42\n2026-11-22,,nobody,1\n"
 	rows, concealed, err := ParseReportCSV([]byte(data))
-	if err != nil || concealed || len(rows) != 1 || rows["anna.berzina@lgia.gov.lv"]["Storage Used (Byte)"] != "42" {
+	if err != nil || concealed || len(rows) != 1 || rows["anna.berzina@lgia.gov.lv"].get("Storage Used (Byte)") != "42" {
 		t.Fatalf("rows %v concealed %v err %v", rows, concealed, err)
 	}
 	_, concealed, _ = ParseReportCSV([]byte("Report Refresh Date,User Principal Name\n2026-11-22,5E1F8A3C9D0B4E2F6A7B8C9D0E1F2A3B\n"))
