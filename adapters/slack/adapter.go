@@ -164,6 +164,7 @@ type Adapter struct {
 	// retry tunables, shortened by tests.
 	backoff     time.Duration
 	maxAttempts int
+	queueWait   time.Duration // how long an endpoint waits for room in a full queue
 
 	metrics metrics
 }
@@ -214,7 +215,7 @@ func New(cfg Config, b *bot.Bot, r *bot.Router, log *slog.Logger) (*Adapter, err
 		stop:    make(chan struct{}),
 		users:   userCache{ttl: cfg.UserCacheTTL, m: map[string]userEntry{}},
 		threads: newThreadStore(),
-		backoff: 250 * time.Millisecond, maxAttempts: 5,
+		backoff: 250 * time.Millisecond, maxAttempts: 5, queueWait: 2 * time.Second,
 	}
 	a.workCtx, a.cancel = context.WithCancel(context.Background())
 	a.lanes = make([]chan outJob, cfg.Lanes)

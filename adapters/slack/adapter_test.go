@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/slack-go/slack/slackevents"
 
 	"itbot/adapters/slack/slacktest"
 	"itbot/bot"
@@ -591,5 +592,67 @@ func (a *Adapter) waitIdle(t *testing.T) {
 			t.Fatal("adapter never idle")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestBusy: with the queue full, a slash command is answered at once that
+// itbot is overloaded (nothing silently lost), an event gets 503 so Slack
+// delivers it again, and a click gets 503; once there is room, the event's
+// redelivery is handled.
+func TestBusy(t *testing.T) {
+	e := newEnvRun(t, false, func(c *Config, _ *slacktest.Server) { c.Queue = 1 })
+	e.ad.queueWait = 10 * time.Millisecond
+	if res, _ := e.command(uIlze, chLGIA, "consult Pirmais"); res.StatusCode != 200 || body(res) != "" {
+		t.Fatalf("first: %d %q", res.StatusCode, body(res))
+	}
+	res, _ := e.command(uIlze, chLGIA, "consult Otrais")
+	var busy struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	json.Unmarshal([]byte(body(res)), &busy)
+	if res.StatusCode != 200 || busy.ResponseType != "ephemeral" || !strings.Contains(busy.Text, "pārslogots") || !strings.Contains(busy.Text, "overloaded") {
+		t.Fatalf("busy answer: %d %q", res.StatusCode, body(res))
+	}
+	ev := slacktest.MessageEvent{UserID: uJanis, Channel: "D" + uJanis, Text: "/it help", TS: "1790000009.000100"}.Event()
+	if res := e.event("Ev0BUSY0001", ev, nil); res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("event while busy: %d", res.StatusCode)
+	}
+	click := slacktest.BlockActions{UserID: uIlze, ChannelID: chLGIA, MessageTS: "1.2", ResponseURL: e.slack.ResponseURL(),
+		Button: slacktest.Button{ActionID: ActionPrefix + "0", Value: "/it help"}}
+	if res := e.post(PathInteractions, slacktest.Form, click.Body(), time.Now(), slacktest.SigningSecret, nil); res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("click while busy: %d", res.StatusCode)
+	}
+	e.runQueued()
+	if res := e.event("Ev0BUSY0001", ev, http.Header{"X-Slack-Retry-Num": {"1"}}); res.StatusCode != 200 {
+		t.Fatalf("redelivery: %d", res.StatusCode)
+	}
+	e.runQueued()
+	if n := len(e.top("D" + uJanis)); n != 1 {
+		t.Errorf("answers to the redelivered event: %d", n)
+	}
+	if n := len(e.requests()); n != 1 {
+		t.Errorf("requests: %d", n)
+	}
+}
+
+// TestPruneEvents: old de-duplication marks are removed, new ones kept.
+func TestPruneEvents(t *testing.T) {
+	e := newEnvRun(t, false)
+	ctx := context.Background()
+	old := time.Now().Add(-72 * time.Hour)
+	for _, m := range []struct {
+		id string
+		at time.Time
+	}{{"Ev0OLD", old}, {"Ev0NEW", time.Now()}} {
+		if e.ad.seen(ctx, &slackevents.EventsAPICallbackEvent{EventID: m.id, EventTime: int(m.at.Unix())}) {
+			t.Fatalf("%s seen before", m.id)
+		}
+	}
+	e.ad.pruneEvents(ctx, time.Now().Add(-48*time.Hour))
+	var keys []string
+	e.Store.Scan(ctx, bucketEvents, "", "", func(k string, _ []byte) error { keys = append(keys, k); return nil })
+	if len(keys) != 1 || !strings.HasSuffix(keys[0], "/Ev0NEW") {
+		t.Errorf("marks left: %v", keys)
 	}
 }

@@ -113,7 +113,7 @@ func busyReply() map[string]any {
 // acceptCommand queues a slash command. It returns nil when queued, or
 // the immediate (ephemeral) answer when itbot is too busy to take it.
 func (a *Adapter) acceptCommand(sc slackgo.SlashCommand) map[string]any {
-	if a.enqueue(func(ctx context.Context) { a.runCommand(ctx, sc) }, 2*time.Second) {
+	if a.enqueue(func(ctx context.Context) { a.runCommand(ctx, sc) }, a.queueWait) {
 		a.metrics.acks.WithLabelValues("commands", "queued").Inc()
 		return nil
 	}
@@ -180,7 +180,7 @@ func (a *Adapter) isCommand(text, canonical string, args int) bool {
 func (a *Adapter) acceptInteraction(ctx context.Context, cb slackgo.InteractionCallback) (any, bool) {
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
-		if !a.enqueue(func(ctx context.Context) { a.runActions(ctx, cb) }, 2*time.Second) {
+		if !a.enqueue(func(ctx context.Context) { a.runActions(ctx, cb) }, a.queueWait) {
 			a.metrics.acks.WithLabelValues("interactions", "busy").Inc()
 			a.log.Error("slack: queue full, button click refused", "user", cb.User.ID)
 			return nil, false
@@ -193,7 +193,7 @@ func (a *Adapter) acceptInteraction(ctx context.Context, cb slackgo.InteractionC
 			a.metrics.acks.WithLabelValues("interactions", "invalid").Inc()
 			return resp, true
 		}
-		if j != nil && !a.enqueue(j, 2*time.Second) {
+		if j != nil && !a.enqueue(j, a.queueWait) {
 			a.metrics.acks.WithLabelValues("interactions", "busy").Inc()
 			a.log.Error("slack: queue full, form submission refused", "user", cb.User.ID)
 			return nil, false
@@ -264,7 +264,7 @@ func (a *Adapter) acceptEvent(ev slackevents.EventsAPIEvent) bool {
 	if !ok {
 		return true
 	}
-	if !a.enqueue(func(ctx context.Context) { a.runEvent(ctx, cb, ev.InnerEvent) }, 2*time.Second) {
+	if !a.enqueue(func(ctx context.Context) { a.runEvent(ctx, cb, ev.InnerEvent) }, a.queueWait) {
 		a.metrics.acks.WithLabelValues("events", "busy").Inc()
 		a.log.Error("slack: queue full, event refused (Slack will retry)", "event", cb.EventID)
 		return false
