@@ -62,7 +62,7 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	return &env{sim: sim, url: cfg.BaseURL, client: c, sl: sl}
 }
 
-func inst(t *testing.T, code string) *bot.Institution {
+func inst(t testing.TB, code string) *bot.Institution {
 	t.Helper()
 	for _, i := range seed.Institutions() {
 		if i.Code == code {
