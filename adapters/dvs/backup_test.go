@@ -122,13 +122,15 @@ func TestBackupJobPollFailures(t *testing.T) {
 
 func TestBackupJobNext(t *testing.T) {
 	j := &BackupJob{Hour: 2, Minute: 30}
-	riga := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, bot.TimeZone) }
+	riga := func(y int, m time.Month, d, h, min int) time.Time {
+		return time.Date(y, m, d, h, min, 0, 0, bot.TimeZone)
+	}
 	tests := []struct{ now, want time.Time }{
 		{riga(2026, 11, 23, 1, 0), riga(2026, 11, 23, 2, 30)},
 		{riga(2026, 11, 23, 2, 30), riga(2026, 11, 24, 2, 30)},
 		{riga(2026, 11, 23, 10, 0), riga(2026, 11, 24, 2, 30)},
 		{riga(2026, 12, 31, 23, 0), riga(2027, 1, 1, 2, 30)},
-		{riga(2026, 3, 28, 12, 0), riga(2026, 3, 29, 2, 30)},  // the night summer time starts
+		{riga(2026, 3, 28, 12, 0), riga(2026, 3, 29, 2, 30)},   // the night summer time starts
 		{riga(2026, 10, 24, 12, 0), riga(2026, 10, 25, 2, 30)}, // the night it ends
 	}
 	for _, tc := range tests {
