@@ -65,9 +65,10 @@ type Adapter struct {
 	base   context.Context
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
-	sem    chan struct{}
+	sem    chan struct{} // messages handled at once
+	outSem chan struct{} // notices posted at once
 	qmu    sync.Mutex
-	queues map[string][]func(ctx context.Context) // ordered jobs by key
+	queues map[string]*queue // ordered jobs by key
 
 	meMu     sync.Mutex
 	me       *model.User
@@ -125,7 +126,8 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, bot: d.Bot, router: d.Router, store: d.Bot.Store, log: d.Log.With("adapter", Platform),
-		api: api, now: d.Now, sem: make(chan struct{}, cfg.Workers), queues: map[string][]func(context.Context){}, retryBase: 250 * time.Millisecond,
+		api: api, now: d.Now, sem: make(chan struct{}, cfg.Workers), outSem: make(chan struct{}, cfg.Workers), queues: map[string]*queue{},
+		retryBase: 250 * time.Millisecond,
 	}
 	a.sign = &signer{key: []byte(cfg.ActionSecret), maxAge: cfg.ActionMaxAge, now: d.Now}
 	a.render = &renderer{actionURL: cfg.PublicURL + cfg.PathPrefix + "/actions", sign: a.sign}
@@ -156,31 +158,57 @@ func (a *Adapter) OpsChannel() string {
 	return a.resolveOps(ctx)
 }
 
-// Close stops background work started by the adapter and waits for the
-// messages being handled.
+// closeGrace is how long Close lets queued notices and messages finish.
+const closeGrace = 10 * time.Second
+
+// Close lets the notices and messages under way finish (for up to
+// closeGrace), then stops the adapter's background work.
 func (a *Adapter) Close() {
+	done := make(chan struct{})
+	go func() {
+		a.jobs.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(closeGrace)
+	select {
+	case <-done:
+	case <-t.C:
+		a.log.Warn("closing with notices or messages still under way")
+	}
+	t.Stop()
 	a.cancel()
-	a.jobs.Wait()
+	<-done
 }
 
-// Drain waits until every message received so far has been handled: tests
-// use it instead of sleeping.
+// Drain waits until every message received and every notice posted so far
+// has been handled: tests use it instead of sleeping.
 func (a *Adapter) Drain() { a.jobs.Wait() }
 
 // spawn runs a job in the background, at most cfg.Workers at once.
 func (a *Adapter) spawn(f func(ctx context.Context)) {
 	a.jobs.Add(1)
-	go a.runJob(f)
+	go a.runJob(a.sem, f)
+}
+
+// queue is the pending jobs of one key; idle is closed when it empties.
+type queue struct {
+	jobs []func(ctx context.Context)
+	idle chan struct{}
 }
 
 // spawnOrdered runs jobs with the same key one after another, in the
-// order they were given (a person's messages in one conversation), and
-// jobs with different keys side by side.
-func (a *Adapter) spawnOrdered(key string, f func(ctx context.Context)) {
+// order they were given (a person's messages in one conversation, the
+// notices of one request), and jobs with different keys side by side,
+// under the worker limit sem.
+func (a *Adapter) spawnOrdered(sem chan struct{}, key string, f func(ctx context.Context)) {
 	a.jobs.Add(1)
 	a.qmu.Lock()
 	q, running := a.queues[key]
-	a.queues[key] = append(q, f)
+	if !running {
+		q = &queue{idle: make(chan struct{})}
+		a.queues[key] = q
+	}
+	q.jobs = append(q.jobs, f)
 	a.qmu.Unlock()
 	if running {
 		return
@@ -188,29 +216,46 @@ func (a *Adapter) spawnOrdered(key string, f func(ctx context.Context)) {
 	go func() {
 		for {
 			a.qmu.Lock()
-			q := a.queues[key]
-			if len(q) == 0 {
+			if len(q.jobs) == 0 {
 				delete(a.queues, key)
+				close(q.idle)
 				a.qmu.Unlock()
 				return
 			}
-			f := q[0]
-			a.queues[key] = q[1:]
+			f := q.jobs[0]
+			q.jobs = q.jobs[1:]
 			a.qmu.Unlock()
-			a.runJob(f)
+			a.runJob(sem, f)
 		}
 	}()
 }
 
-// runJob runs one job under the worker limit and marks it done.
-func (a *Adapter) runJob(f func(ctx context.Context)) {
+// waitQueue waits (at most max) until the jobs queued under key are done.
+func (a *Adapter) waitQueue(ctx context.Context, key string, max time.Duration) {
+	a.qmu.Lock()
+	q := a.queues[key]
+	a.qmu.Unlock()
+	if q == nil {
+		return
+	}
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-q.idle:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// runJob runs one job under the worker limit sem and marks it done.
+func (a *Adapter) runJob(sem chan struct{}, f func(ctx context.Context)) {
 	defer a.jobs.Done()
 	select {
-	case a.sem <- struct{}{}:
+	case sem <- struct{}{}:
 	case <-a.base.Done():
 		return
 	}
-	defer func() { <-a.sem }()
+	defer func() { <-sem }()
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("handler panicked", "panic", fmt.Sprint(p))

@@ -58,7 +58,7 @@ func BenchmarkNoticeInThread(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := h.a.Post(ctx, n); err != nil {
+		if err := h.a.deliver(ctx, n); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -81,8 +82,9 @@ func isNew(text string) bool {
 }
 
 // serveCommand is POST {prefix}/command. It checks the token, resolves the
-// person, answers at once (ephemerally) and runs the command in the
-// background; the answers follow through the API.
+// person and runs the command; the answers ready within CommandWait come
+// back in the HTTP response (only the person sees them), later ones follow
+// through the response URL or the API, after a "working on it" note.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -122,10 +124,44 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	direct := a.isDirectWithBot(ctx, sc.ChannelName)
 	m := &bot.Message{Platform: Platform, Channel: sc.ChannelID, MessageID: newMessageID("cmd"), UserID: sc.UserID,
 		Person: p, Text: text, Source: bot.SourceTyped, Direct: direct}
-	rw := &replyWriter{a: a, user: sc.UserID, channel: sc.ChannelID, msgID: m.MessageID, direct: direct, ephemeral: !direct, responseURL: sc.ResponseURL}
-	a.spawn(func(ctx context.Context) { a.route(ctx, rw, m) })
-	writeJSON(w, http.StatusOK, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral,
-		Text: bot.Tr(p.Language(), "mm.working", bot.Args{"Command": text})})
+	rw := &replyWriter{a: a, user: sc.UserID, channel: sc.ChannelID, msgID: m.MessageID, direct: direct, ephemeral: !direct,
+		responseURL: sc.ResponseURL, holding: !direct && a.cfg.CommandWait > 0}
+	done := make(chan struct{})
+	a.spawn(func(ctx context.Context) {
+		defer close(done)
+		a.route(ctx, rw, m)
+	})
+	finished := false
+	if a.cfg.CommandWait > 0 {
+		t := time.NewTimer(a.cfg.CommandWait)
+		select {
+		case <-done:
+			finished = true
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	writeJSON(w, http.StatusOK, commandResponse(rw.release(), finished, bot.Tr(p.Language(), "mm.working", bot.Args{"Command": text})))
+}
+
+// commandResponse is a slash command's HTTP answer: the answers ready in
+// time (the first as the response, the others as extra responses), or a
+// note that the answer follows when none is ready yet.
+func commandResponse(held []*model.Post, finished bool, working string) *model.CommandResponse {
+	if len(held) == 0 {
+		cr := &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral}
+		if !finished {
+			cr.Text = working
+		}
+		return cr
+	}
+	out := make([]*model.CommandResponse, len(held))
+	for i, p := range held {
+		out[i] = &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: p.Message, Attachments: p.Attachments()}
+	}
+	out[0].ExtraResponses = out[1:]
+	return out[0]
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

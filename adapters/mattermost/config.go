@@ -62,6 +62,10 @@ type Config struct {
 	RetryMaxWait time.Duration `yaml:"retry_max_wait"`
 	// Workers bounds the messages handled at once (default 8).
 	Workers int `yaml:"workers"`
+	// CommandWait is how long a slash command's HTTP request waits for
+	// the answer before saying "working on it" (default 2s; negative: do
+	// not wait).
+	CommandWait time.Duration `yaml:"command_wait"`
 }
 
 // On reports whether the adapter is enabled.
@@ -104,6 +108,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Workers <= 0 {
 		c.Workers = 8
+	}
+	if c.CommandWait == 0 {
+		c.CommandWait = 2 * time.Second
 	}
 	var toks []string
 	for _, t := range c.CommandTokens {

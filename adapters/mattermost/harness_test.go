@@ -113,7 +113,8 @@ func newHarnessWith(t testing.TB, edit func(*Config)) *harness {
 	h.mm.AddCommand(h.team.Id, "it", h.web.URL+"/mattermost/command", commandToken)
 	cfg := Config{URL: h.mm.URL(), Token: h.tokens["itbot"], CommandTokens: []string{"othertoken0123456789abcdef, " + commandToken},
 		ActionSecret: strings.Repeat("s3cr3t-", 6), PublicURL: h.web.URL, Team: "varam", OpsChannel: "it-operatori",
-		ReconnectMin: 5 * time.Millisecond, ReconnectMax: 40 * time.Millisecond}
+		ReconnectMin: 5 * time.Millisecond, ReconnectMax: 40 * time.Millisecond,
+		CommandWait: 20 * time.Second} // answers in the command's response, even on a loaded machine
 	if edit != nil {
 		edit(&cfg)
 	}

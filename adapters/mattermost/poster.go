@@ -25,13 +25,44 @@ type cardRecord struct {
 	Lead    string   `json:"lead,omitempty"` // the line above the card's description
 }
 
-// Post implements bot.Poster. A request's first notice in a channel opens
-// its thread with the request card; later notices are replies in that
-// thread and every card of the request is edited in place; progress
-// notices replace the previous progress post; the request's files (a
-// report) are attached in the thread once. Private notices (secrets) go only to a
+// noticeKey orders notices: those of one request one after another.
+func noticeKey(n bot.Notice) string {
+	if n.Request != nil {
+		return "req:" + n.Request.ID
+	}
+	return "to:" + n.To.Channel + "/" + n.To.User
+}
+
+// Post implements bot.Poster. It queues the notice and returns at once, so
+// a slow Mattermost never holds up the bot; the notices of one request are
+// delivered in order. A request's first notice in a channel opens its
+// thread with the request card; later notices are replies in that thread
+// and every card of the request is edited in place; progress notices
+// replace the previous progress post; the request's files (a report) are
+// attached in the thread once. Private notices (secrets) go only to a
 // direct channel with the person, never to a channel.
-func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
+func (a *Adapter) Post(_ context.Context, n bot.Notice) error {
+	if n.Request != nil {
+		r := *n.Request // the caller may go on with its copy
+		n.Request = &r
+		if n.Reply.Request != nil {
+			n.Reply.Request = &r
+		}
+	}
+	a.spawnOrdered(a.outSem, noticeKey(n), func(ctx context.Context) {
+		if err := a.deliver(ctx, n); err != nil {
+			id := ""
+			if n.Request != nil {
+				id = n.Request.ID
+			}
+			a.log.Warn("notice not delivered", "request", id, "channel", n.To.Channel, "user", n.To.User, "err", err)
+		}
+	})
+	return nil
+}
+
+// deliver posts one notice (see Post).
+func (a *Adapter) deliver(ctx context.Context, n bot.Notice) error {
 	if n.Reply.Private {
 		return a.postPrivate(ctx, n)
 	}

@@ -37,6 +37,7 @@ func TestPrivateNoticeGoesToDirectChannel(t *testing.T) {
 	if err := h.a.Post(ctx, bot.Notice{To: to, Lang: bot.LV, Reply: secret, Request: r}); err != nil {
 		t.Fatal(err)
 	}
+	h.a.Drain()
 	for _, p := range h.mm.Posts(h.town.Id)[before:] {
 		if strings.Contains(p.Message, "Xk29") {
 			t.Fatal("the secret was posted in the channel")
@@ -54,6 +55,7 @@ func TestPrivateNoticeGoesToDirectChannel(t *testing.T) {
 	if err := h.a.Post(ctx, bot.Notice{To: bot.Address{Platform: Platform, Channel: h.town.Id}, Lang: bot.LV, Reply: secret, Request: &r2}); err != nil {
 		t.Fatal(err)
 	}
+	h.a.Drain()
 	if n := len(h.mm.Posts(h.town.Id)); n != before {
 		t.Errorf("%d new posts in the channel", n-before)
 	}
@@ -80,6 +82,7 @@ func TestProgressEditsOnePost(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	h.a.Drain()
 	thread := h.mm.Thread(root)
 	if len(thread) != before+1 {
 		t.Fatalf("thread has %d new posts, want 1:\n%s", len(thread)-before, texts(thread))
@@ -102,7 +105,7 @@ func TestAPIRetries(t *testing.T) {
 	start := calls()
 	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/api/v4/posts", Status: http.StatusTooManyRequests, RetryAfter: "1"})
 	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/api/v4/posts", Status: http.StatusServiceUnavailable, Times: 2})
-	if err := h.a.Post(ctx, note); err != nil {
+	if err := h.a.deliver(ctx, note); err != nil {
 		t.Fatalf("post after 429 and 503s: %v", err)
 	}
 	if n := calls() - start; n != 4 {
@@ -119,7 +122,7 @@ func TestAPIRetries(t *testing.T) {
 	// Too many failures: the error comes back, typed.
 	start = calls()
 	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/api/v4/posts", Status: http.StatusBadGateway, Times: 10})
-	err := h.a.Post(ctx, note)
+	err := h.a.deliver(ctx, note)
 	if statusOf(err) != http.StatusBadGateway {
 		t.Errorf("err = %v, want a 502 APIError", err)
 	}
@@ -132,11 +135,20 @@ func TestAPIRetries(t *testing.T) {
 	start = calls()
 	bad := note
 	bad.To.Channel = model.NewId() // no such channel
-	if err := h.a.Post(ctx, bad); statusOf(err) != http.StatusBadRequest {
+	if err := h.a.deliver(ctx, bad); statusOf(err) != http.StatusBadRequest {
 		t.Errorf("err = %v, want a 400 APIError", err)
 	}
 	if n := calls() - start; n != 1 {
 		t.Errorf("%d calls for a 400, want 1", n)
+	}
+
+	// Through Post the notice is queued; a failure is logged, not returned.
+	if err := h.a.Post(ctx, bad); err != nil {
+		t.Errorf("Post returned %v", err)
+	}
+	h.a.Drain()
+	if !strings.Contains(h.logs.String(), "notice not delivered") {
+		t.Error("the failed notice was not logged")
 	}
 }
 
@@ -152,7 +164,7 @@ func TestEphemeralFallback(t *testing.T) {
 		t.Errorf("slash command answers used the ephemeral API %d times; want the response URL", n)
 	}
 	eph := h.mm.Ephemerals(h.id("ilze.liepa"))
-	if len(eph) < 2 || !strings.Contains(eph[len(eph)-1].Message, r.ID) {
+	if len(eph) < 1 || !strings.Contains(eph[len(eph)-1].Message, r.ID) {
 		t.Fatalf("Ilze's ephemeral answers:\n%s", texts(eph))
 	}
 
@@ -256,11 +268,18 @@ func TestThreadMovesWhenBotMayNotPost(t *testing.T) {
 // When the slash command's response URL fails, the answer still reaches
 // the person (through the API), and the URL is never logged.
 func TestResponseURLFailure(t *testing.T) {
-	h := newHarness(t)
+	h := newHarnessWith(t, func(c *Config) { c.CommandWait = -1 }) // answers always come later
 	h.mm.Fail(mmtest.Fault{Method: http.MethodPost, Path: "/hooks/commands/*", Status: http.StatusInternalServerError, Times: 100})
-	h.slash("anna.berzina", h.town.Id, "pieteikumi")
+	cr := h.slash("anna.berzina", h.town.Id, "pieteikumi")
+	if !strings.Contains(cr.Text, "/it pieteikumi") {
+		t.Errorf("immediate answer %q, want the working note", cr.Text)
+	}
 	eph := h.mm.Ephemerals(h.id("anna.berzina"))
-	if len(eph) != 2 || !strings.Contains(eph[1].Message, bot.Tr(bot.LV, "cmd.requests_none", nil)) {
+	answered := false
+	for _, p := range eph {
+		answered = answered || strings.Contains(p.Message, bot.Tr(bot.LV, "cmd.requests_none", nil))
+	}
+	if len(eph) != 2 || !answered {
 		t.Fatalf("Anna's answers:\n%s", texts(eph))
 	}
 	if h.mm.Calls(http.MethodPost, "/api/v4/posts/ephemeral") != 1 {

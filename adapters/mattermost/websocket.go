@@ -159,7 +159,7 @@ func (a *Adapter) consider(ctx context.Context, p *model.Post, chType string, me
 		return
 	}
 	a.advanceCursor(ctx, p.CreateAt)
-	a.spawnOrdered(p.ChannelId, func(ctx context.Context) {
+	a.spawnOrdered(a.sem, "chan:"+p.ChannelId, func(ctx context.Context) {
 		// A cheap read first: catch-up sees mostly posts already handled.
 		if seen, err := a.store.Get(ctx, bucketSeen, p.Id); err == nil && seen != nil {
 			return

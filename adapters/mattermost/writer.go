@@ -10,11 +10,15 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"itbot/bot"
 )
+
+// noticeWait bounds how long an answer waits for its request's notices.
+const noticeWait = 10 * time.Second
 
 // replyWriter answers one inbound message (a slash command, a click, a
 // dialog, a direct message or a mention): in a direct channel with the bot
@@ -34,6 +38,30 @@ type replyWriter struct {
 	mu          sync.Mutex
 	responseURL string // a slash command's response URL, usable 5 times
 	hookUses    int
+	holding     bool          // the slash command's HTTP request still waits: keep answers for it
+	held        []*model.Post // answers kept for the HTTP response
+}
+
+// hold keeps an answer for the slash command's HTTP response while the
+// request still waits; it reports whether it did.
+func (w *replyWriter) hold(p *model.Post) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.holding {
+		return false
+	}
+	w.held = append(w.held, p)
+	return true
+}
+
+// release stops holding and returns the answers held.
+func (w *replyWriter) release() []*model.Post {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.holding = false
+	held := w.held
+	w.held = nil
+	return held
 }
 
 // Write implements bot.ResponseWriter.
@@ -52,6 +80,9 @@ func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
 	compact := false
 	thread := ""
 	if r.Request != nil {
+		// The request's notices (its card first) are posted before the
+		// answer, so the answer can refer to them.
+		a.waitQueue(ctx, "req:"+r.Request.ID, noticeWait)
 		thread = a.kvGet(ctx, bucketThreads, threadKey(r.Request.ID, w.channel))
 		compact = a.isFresh(w.msgID, r.Request.ID, w.channel) || (w.root != "" && thread == w.root)
 	}
@@ -69,8 +100,10 @@ func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
 	}
 	p.ChannelId, p.RootId = w.channel, w.root
 	full := func() *model.Post { return a.render.Post(r, renderOpts{}) }
-	if err := w.showEphemeral(ctx, p, full); err != nil {
-		return err
+	if !w.hold(p) {
+		if err := w.showEphemeral(ctx, p, full); err != nil {
+			return err
+		}
 	}
 	if len(r.Files) > 0 {
 		ch, err := a.directChannel(ctx, w.user)

@@ -1005,6 +1005,11 @@ func (s *Server) applyCommandResponse(cr *model.CommandResponse, uid, channel, r
 	case cr.Text != "" || len(cr.Attachments) > 0:
 		s.ephemeralPost(uid, uid, post)
 	}
+	for _, x := range cr.ExtraResponses {
+		if x != nil {
+			s.applyCommandResponse(x, uid, channel, root)
+		}
+	}
 }
 
 func (s *Server) commandHook(w http.ResponseWriter, r *http.Request) {
