@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -86,7 +87,7 @@ func (c *Config) Defaults() {
 		c.Queue = 20000
 	}
 	if c.Lanes <= 0 {
-		c.Lanes = 64
+		c.Lanes = 32
 	}
 	if c.LaneQueue <= 0 {
 		c.LaneQueue = 4096
@@ -328,22 +329,24 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return errors.New("slack: Run called twice")
 	}
 	a.running.Store(true)
-	for i := 0; i < a.cfg.Workers; i++ {
+	// Profiling labels say which part of the adapter a CPU sample is from
+	// (goroutines started below, like HTTP connections, inherit them).
+	role := func(name string, f func()) {
 		a.wg.Add(1)
-		go a.worker()
+		go pprof.Do(context.Background(), pprof.Labels("slack", name), func(context.Context) { f() })
+	}
+	for i := 0; i < a.cfg.Workers; i++ {
+		role("worker", a.worker)
 	}
 	for _, l := range a.lanes {
-		a.wg.Add(1)
-		go a.laneLoop(l)
+		role("lane", func() { a.laneLoop(l) })
 	}
-	a.wg.Add(1)
-	go a.flushLoop()
+	role("flush", a.flushLoop)
 	go a.whoami(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); a.pruneLoop(ctx) }()
 	if a.cfg.Mode == ModeSocket {
-		a.wg.Add(1)
-		go func() { defer a.wg.Done(); a.runSocket(ctx) }()
+		role("socket", func() { defer a.wg.Done(); a.runSocket(ctx) })
 	}
 	a.log.Info("slack adapter running", "mode", a.cfg.Mode, "workers", a.cfg.Workers, "lanes", a.cfg.Lanes, "ops_channel", a.cfg.OpsChannel)
 	<-ctx.Done()

@@ -111,20 +111,20 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.rate <= 0 || o.n <= 0 || o.conns <= 0 {
 		return errors.New("-rate, -n and -conns must be positive")
 	}
-	fake := slacktest.New()
-	defer fake.Close()
+	var ln net.Listener
 	if o.fakeListen != "" {
 		if err := loopback(o.fakeListen); err != nil {
 			return err
 		}
-		fake.Close()
-		ln, err := net.Listen("tcp", o.fakeListen)
-		if err != nil {
+		var err error
+		if ln, err = net.Listen("tcp", o.fakeListen); err != nil {
 			return err
 		}
-		fake = slacktest.NewOn(ln)
-		defer fake.Close()
 	}
+	// Profiling labels tell the local Slack, the load and itbot apart.
+	var fake *slacktest.Server
+	pprof.Do(ctx, pprof.Labels("part", "fake-slack"), func(context.Context) { fake = slacktest.NewOn(ln) })
+	defer fake.Close()
 	fake.Quiet = true
 	for _, p := range people {
 		fake.AddUser(p)
@@ -264,10 +264,10 @@ func startItbot(ctx context.Context, o options, fake *slacktest.Server) (*itbot,
 	}
 	it.url = "http://" + ln.Addr().String()
 	it.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go it.srv.Serve(ln)
+	go pprof.Do(ctx, pprof.Labels("part", "itbot-http"), func(context.Context) { it.srv.Serve(ln) })
 	rctx, cancel := context.WithCancel(ctx)
 	it.cancel, it.stopped = cancel, make(chan struct{})
-	go func() { defer close(it.stopped); ad.Run(rctx) }()
+	go pprof.Do(rctx, pprof.Labels("part", "itbot"), func(ctx context.Context) { defer close(it.stopped); ad.Run(ctx) })
 	return it, nil
 }
 
@@ -361,7 +361,7 @@ func load(ctx context.Context, endpoint string, o options, fake *slacktest.Serve
 		}
 		sem <- struct{}{}
 		wg.Add(1)
-		go func(i int, at time.Time) {
+		go pprof.Do(ctx, pprof.Labels("part", "load"), func(ctx context.Context) {
 			defer func() { <-sem; wg.Done() }()
 			u := people[i%len(people)]
 			body := slacktest.SlashCommand{UserID: u.ID, UserName: u.Name, ChannelID: "C0LOADLGIA", Channel: "it-pieteikumi",
@@ -390,7 +390,7 @@ func load(ctx context.Context, endpoint string, o options, fake *slacktest.Serve
 			default:
 				ok.Add(1)
 			}
-		}(i, at)
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
