@@ -151,6 +151,12 @@ func TestSlashCommandApprovalByButton(t *testing.T) {
 	if att := attachment(t, card); att.Color != colorDone {
 		t.Errorf("card colour %s, want %s", att.Color, colorDone)
 	}
+	// A closed request's cards are not tracked any longer.
+	left := 0
+	h.env.Store.Scan(ctx, bucketCards, r.ID+"/", r.ID+"0", func(string, []byte) error { left++; return nil })
+	if left != 0 {
+		t.Errorf("%d cards of a done request still tracked", left)
+	}
 
 	// Ilze's answer went to her direct channel, in the card's thread,
 	// without repeating the card.

@@ -227,6 +227,13 @@ func (a *Adapter) refreshCards(ctx context.Context, r *bot.Request) {
 		}
 		if err := a.patchPost(ctx, c.post, a.render.Post(rep, renderOpts{})); err != nil {
 			a.log.Warn("card edit failed", "request", r.ID, "post", c.post, "err", err)
+			continue
+		}
+		if r.State.Terminal() {
+			// Closed for good: the card shows its last state; forget it.
+			if err := a.store.Delete(ctx, bucketCards, r.ID+"/"+c.post); err != nil {
+				a.log.Warn("state write failed", "bucket", bucketCards, "err", err)
+			}
 		}
 	}
 }
