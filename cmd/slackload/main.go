@@ -67,6 +67,7 @@ type options struct {
 	wait                             time.Duration
 	bare, quiet                      bool
 	cpuprofile, blockprofile         string
+	batchDelay                       time.Duration
 }
 
 func main() {
@@ -83,6 +84,7 @@ func main() {
 	flag.DurationVar(&o.wait, "wait", 2*time.Minute, "longest wait for every request to be created and answered")
 	flag.BoolVar(&o.bare, "bare", true, "measure a bare net/http handler first, as the baseline")
 	flag.BoolVar(&o.quiet, "quiet", true, "in process: keep itbot's log quiet (errors only)")
+	flag.DurationVar(&o.batchDelay, "batch-delay", 0, "in process: override the store's bbolt MaxBatchDelay (0: the store's own setting), to see its effect")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the itbot run to this file")
 	flag.StringVar(&o.blockprofile, "blockprofile", "", "write a blocking profile of the whole run to this file")
 	flag.Parse()
@@ -238,6 +240,9 @@ func startItbot(ctx context.Context, o options, fake *slacktest.Server) (*itbot,
 		return nil, err
 	}
 	it.st = st
+	if o.batchDelay > 0 {
+		st.DB().MaxBatchDelay = o.batchDelay
+	}
 	if err := seed.Directory(ctx, st); err != nil {
 		return nil, err
 	}
