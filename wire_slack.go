@@ -8,12 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"itbot/adapters/slack"
+	"itbot/bot"
 )
 
 // The Slack adapter (config section slack, see docs/slack.md): the
@@ -135,19 +137,21 @@ func cmdSlack(c *cli, args []string) error {
 		io.WriteString(c.stdout, slackManifestFor(*url, *socket))
 		return nil
 	case "check":
-		a, err := c.app(false)
+		// Only the configuration: the store stays closed, so the check works
+		// next to a running itbot.
+		cfg, err := c.config()
 		if err != nil {
 			return err
 		}
-		defer a.Close()
-		sc, ok, err := readSlackSection(a.Cfg)
+		sc, ok, err := readSlackSection(cfg)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return errors.New("no slack section in the configuration (see docs/slack.md)")
+			return errors.New("no slack section in the configuration, or enabled: false (see docs/slack.md)")
 		}
-		ad, err := slack.New(sc.Config, a.Bot, a.Router, a.Log)
+		log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		ad, err := slack.New(sc.Config, bot.New(nil, log), bot.NewRouter(log), log)
 		if err != nil {
 			return err
 		}

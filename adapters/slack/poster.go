@@ -275,10 +275,10 @@ func (a *Adapter) deliverThread(ctx context.Context, n bot.Notice) error {
 			return err
 		}
 		t.Cards = append(t.Cards, nc)
+		if len(t.Cards) == 1 {
+			t.Rendered = version(r) // the only card shows the request as it is
+		}
 		if n.Reply.Kind == bot.KindCard {
-			if t.Rendered == "" {
-				t.Rendered = version(r)
-			}
 			return a.saveThread(ctx, r.ID, t)
 		}
 		c = &t.Cards[len(t.Cards)-1]
