@@ -44,6 +44,7 @@ type adminError struct {
 	Waited     time.Duration // for throttling: the time already waited
 }
 
+// Error describes the answer for the log.
 func (e *adminError) Error() string {
 	s := fmt.Sprintf("admin api %d %s", e.Status, e.Code)
 	if e.Exception != "" {

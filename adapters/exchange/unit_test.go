@@ -1,8 +1,16 @@
 package exchange
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +266,29 @@ func TestConfig(t *testing.T) {
 	}
 	if _, err := (Config{TenantID: "00000000-0000-0000-0000-000000000000", ClientID: "c", ClientSecret: "s"}).Credential(); err != nil {
 		t.Errorf("secret credential: %v", err)
+	}
+	// A certificate with its key, as PEM.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "itbot"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "itbot.pem")
+	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
+	if err := os.WriteFile(path, pemData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Config{TenantID: "00000000-0000-0000-0000-000000000000", ClientID: "c", CertificatePath: path}).Credential(); err != nil {
+		t.Errorf("certificate credential: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Config{TenantID: "t", ClientID: "c", CertificatePath: path}).Credential(); err == nil {
+		t.Error("a file without a certificate accepted")
 	}
 }

@@ -272,6 +272,7 @@ type codeWriter struct {
 	code int
 }
 
+// WriteHeader records the status.
 func (c *codeWriter) WriteHeader(code int) {
 	if c.code == 0 {
 		c.code = code
@@ -279,6 +280,7 @@ func (c *codeWriter) WriteHeader(code int) {
 	c.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (c *codeWriter) Write(b []byte) (int, error) {
 	if c.code == 0 {
 		c.code = http.StatusOK
