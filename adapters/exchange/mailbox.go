@@ -122,7 +122,7 @@ func passwordProfile(pw string) models.PasswordProfileable {
 // mailbox asynchronously: until it answers, the outcome is Pending.
 // Running it again for an account it created (after a failure, or waiting
 // for licences) continues where it stopped; an account it did not create
-// is an address already taken.
+// is refused (ECONFLICT): it gets a mailbox with a licence instead.
 func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spec bot.MailboxSpec) (*bot.Outcome, error) {
 	addr, err := normalize(spec.Address)
 	if err != nil {
@@ -201,7 +201,10 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 		case markDelivered:
 			details = append(details, bot.P("exo.user_existed", "User", addr))
 		default:
-			return nil, bot.Errorf(bot.ECONFLICT, "exo.address_taken", "Address", addr)
+			// Not an account itbot made: never take it over (its owner
+			// would lose the password). A mailbox for it comes with a
+			// licence.
+			return nil, bot.Errorf(bot.ECONFLICT, "exo.account_exists", "Address", addr)
 		}
 	}
 	if kind == bot.KindTechnical && owner != "" {
