@@ -569,6 +569,7 @@ const vraaOp = "admin@vraa.gov.lv"
 
 func TestAccountReport(t *testing.T) {
 	w := newWorld(t)
+	w.Srv.PageSize = 3 // the users come in three pages
 	r, _ := w.say(ilze, "/it report accounts")
 	wantState(t, r, bot.StateDone)
 	if len(r.Outcome.Files) != 1 {
@@ -608,11 +609,18 @@ func TestAccountReport(t *testing.T) {
 	if len(w.Ops) != 0 {
 		t.Errorf("operators told %v", w.Ops)
 	}
-	// The advanced query carried its header.
+	// The advanced query carried its parameters on every page.
+	pages := 0
 	for _, q := range w.Srv.Requests() {
-		if q.Path == "/v1.0/users" && q.Method == "GET" && !strings.Contains(q.Query, "count=true") {
-			t.Errorf("users query %s", q.Query)
+		if q.Path == "/v1.0/users" && q.Method == "GET" {
+			pages++
+			if !strings.Contains(q.Query, "count=true") || q.Status != 200 {
+				t.Errorf("users query %s: %d", q.Query, q.Status)
+			}
 		}
+	}
+	if pages != 3 {
+		t.Errorf("%d pages of users, want 3", pages)
 	}
 }
 

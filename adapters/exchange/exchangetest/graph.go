@@ -169,6 +169,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		top = n
 	}
+	if s.PageSize > 0 && s.PageSize < top {
+		top = s.PageSize
+	}
 	skip, _ := strconv.Atoi(q.Get("$skiptoken"))
 	t := s.Tenant
 	t.mu.Lock()

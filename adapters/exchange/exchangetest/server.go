@@ -59,6 +59,9 @@ type Server struct {
 	Tenant *Tenant
 	// Token, when set, is the only bearer token accepted.
 	Token string
+	// PageSize, when set, caps the users list's pages below $top, as
+	// Graph's server-driven paging may.
+	PageSize int
 
 	srv    *httptest.Server
 	mu     sync.Mutex
