@@ -423,8 +423,10 @@ func TestServerErrorLeftRetryable(t *testing.T) {
 
 func TestGraphBadInputTranslated(t *testing.T) {
 	w := newWorld(t)
+	// An account with a usage location that Graph still refuses: no
+	// retry (it is not fresh), a clear message.
 	w.Srv.BadInput("/assignLicense", 1, "Request_BadRequest", "License assignment cannot be done for user with invalid usage location.")
-	r, _ := w.say(ilze, "/it licence assign karlis.vitols@lgia.gov.lv E1")
+	r, _ := w.say(ilze, "/it licence assign janis.ozols@lgia.gov.lv E3")
 	wantState(t, r, bot.StateFailed)
 	wantError(t, r, "exo.usage_location")
 	w.Srv.BadInput("POST /v1.0/users", 1, "Request_BadRequest", "Property netId is invalid.")
@@ -699,4 +701,26 @@ func TestWrongTokenIsAPermissionProblem(t *testing.T) {
 	r, _ := w.say(ilze, "/it licence assign karlis.vitols@lgia.gov.lv E1")
 	wantState(t, r, bot.StateFailed)
 	wantError(t, r, "exo.app_forbidden")
+}
+
+func TestDirectoryReplicationLagIsWaitedOut(t *testing.T) {
+	w := newWorld(t)
+	w.Tenant.ReplicationLag = 1
+	r, _ := w.say(ilze, "/it licence assign karlis.vitols@lgia.gov.lv E1")
+	wantState(t, r, bot.StateDone)
+	if n := w.Srv.Count("/assignLicense"); n != 2 {
+		t.Errorf("assignLicense sent %d times, want 2 (the usage location was not seen at first)", n)
+	}
+	r, _ = w.say(ilze, "/it mailbox create personal jana.kalna@lgia.gov.lv")
+	wantState(t, r, bot.StateDone)
+	if !w.Tenant.HasLicence("jana.kalna@lgia.gov.lv", e3) {
+		t.Fatal("no licence on the new account")
+	}
+	// An old account is not retried: not found is final.
+	w.Srv.Reset()
+	r, _ = w.say(ilze, "/it licence revoke nav.tads@lgia.gov.lv")
+	wantState(t, r, bot.StateFailed)
+	if n := w.Srv.Count("/v1.0/users/"); n != 1 {
+		t.Errorf("%d user calls for an unknown account, want 1", n)
+	}
 }

@@ -2,9 +2,11 @@ package exchange
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -156,6 +158,9 @@ type userInfo struct {
 	ID, UPN, DisplayName, UsageLocation string
 	Enabled                             bool
 	SkuIDs                              []string
+	// fresh is set when this call created the user or set its usage
+	// location: the directory may not show it everywhere yet.
+	fresh bool
 }
 
 var userSelect = []string{"id", "userPrincipalName", "displayName", "usageLocation", "accountEnabled", "assignedLicenses", "createdDateTime"}
@@ -226,6 +231,7 @@ func (x *Exchange) assign(ctx context.Context, u *userInfo, k Licence) (*bot.Out
 			return nil, x.translate("set usage location", subject{User: u.UPN}, err)
 		}
 		u.UsageLocation = loc
+		u.fresh = true
 		details = append(details, bot.P("exo.usage_location_set", "User", u.UPN, "Location", loc))
 	}
 	id, err := uuid.Parse(k.ID)
@@ -238,7 +244,10 @@ func (x *Exchange) assign(ctx context.Context, u *userInfo, k Licence) (*bot.Out
 	lic.SetDisabledPlans([]uuid.UUID{})
 	body.SetAddLicenses([]models.AssignedLicenseable{lic})
 	body.SetRemoveLicenses([]uuid.UUID{})
-	if _, err := x.users().ByUserId(u.ID).AssignLicense().Post(ctx, body, nil); err != nil {
+	if err := x.settle(ctx, u, func() error {
+		_, err := x.users().ByUserId(u.ID).AssignLicense().Post(ctx, body, nil)
+		return err
+	}); err != nil {
 		return nil, x.translate("assign licence", subject{User: u.UPN, SKU: k.Name}, err)
 	}
 	u.SkuIDs = append(u.SkuIDs, k.ID)
@@ -324,3 +333,31 @@ func consistencyEventual() *abs.RequestHeaders {
 
 // Licences lists the licences the tenant subscribes to, with their units.
 func (x *Exchange) Licences(ctx context.Context) ([]Licence, error) { return x.listSKUs(ctx) }
+
+// settle runs call and, when u was just created or changed, retries it a
+// few times while the directory has not caught up (Entra ID replicates: a
+// new user may be "not found", a new usage location may not be seen yet
+// for a moment). The waits are 0.5 s, 1 s, 2 s, within Config.MaxWait.
+func (x *Exchange) settle(ctx context.Context, u *userInfo, call func() error) error {
+	wait, waited := 500*time.Millisecond, time.Duration(0)
+	for attempt := 0; ; attempt++ {
+		err := call()
+		if err == nil || !u.fresh || attempt >= 3 || waited+wait > x.cfg.MaxWait {
+			return err
+		}
+		c, ok := asCall(err)
+		if !ok || !(c.status == http.StatusNotFound || strings.Contains(strings.ToLower(c.message), "usage location")) {
+			return err
+		}
+		x.log.Info("directory not caught up yet: retrying", "user", u.UPN, "status", c.status, "wait", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		waited += wait
+		wait *= 2
+	}
+}

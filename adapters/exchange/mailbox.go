@@ -177,6 +177,7 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 		}
 		x.setMark(ctx, addr, markCreated)
 		u = toUserInfo(created)
+		u.fresh = true
 		if u.UsageLocation == "" {
 			u.UsageLocation = loc
 		}
@@ -216,7 +217,7 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 	}
 	details = append(details, lic.Summary)
 	details = append(details, lic.Details...)
-	ready, err := x.mailboxReady(ctx, u.ID, addr)
+	ready, err := x.mailboxReady(ctx, u.ID, addr, u.fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +243,7 @@ func (x *Exchange) recordOwner(ctx context.Context, u *userInfo, owner string) b
 	ref := models.NewReferenceUpdate()
 	id := x.graph.GetBaseUrl() + "/users/" + o.ID
 	ref.SetOdataId(&id)
-	if err := x.users().ByUserId(u.ID).Manager().Ref().Put(ctx, ref, nil); err != nil {
+	if err := x.settle(ctx, u, func() error { return x.users().ByUserId(u.ID).Manager().Ref().Put(ctx, ref, nil) }); err != nil {
 		x.log.Warn("record technical mailbox owner", "user", u.UPN, "owner", owner, "err", err)
 		return bot.P("exo.owner_not_in_tenant", "Owner", owner)
 	}
@@ -251,12 +252,15 @@ func (x *Exchange) recordOwner(ctx context.Context, u *userInfo, owner string) b
 
 // mailboxReady asks the mailbox for its settings: it answers once
 // Exchange has prepared it, and says MailboxNotEnabledForRESTAPI before.
-func (x *Exchange) mailboxReady(ctx context.Context, id, addr string) (bool, error) {
+//
+// A user created moments ago may still be unknown to the mailbox service
+// (fresh): that is "not ready" too.
+func (x *Exchange) mailboxReady(ctx context.Context, id, addr string, fresh bool) (bool, error) {
 	_, err := x.users().ByUserId(id).MailboxSettings().Get(ctx, nil)
 	switch {
 	case err == nil:
 		return true, nil
-	case isCode(err, "MailboxNotEnabledForRESTAPI"):
+	case isCode(err, "MailboxNotEnabledForRESTAPI"), fresh && isNotFound(err):
 		return false, nil
 	}
 	return false, x.translate("mailbox settings", subject{User: addr}, err)
@@ -272,5 +276,5 @@ func (x *Exchange) MailboxReady(ctx context.Context, inst *bot.Institution, addr
 	if err := inScope(inst, addr); err != nil {
 		return false, err
 	}
-	return x.mailboxReady(ctx, addr, addr)
+	return x.mailboxReady(ctx, addr, addr, false)
 }

@@ -299,7 +299,7 @@ func (s *Server) createUser(w http.ResponseWriter, body []byte) {
 		return
 	}
 	u := &User{ID: uuid.NewString(), UPN: upn, DisplayName: *in.DisplayName, MailNickname: *in.MailNickname, AccountEnabled: *in.AccountEnabled,
-		Created: t.now(), ForceChange: in.PasswordProfile.ForceChangePasswordNextSignIn, passwordHash: hashPassword(in.PasswordProfile.Password)}
+		Created: t.now(), ForceChange: in.PasswordProfile.ForceChangePasswordNextSignIn, passwordHash: hashPassword(in.PasswordProfile.Password), lag: t.ReplicationLag}
 	if in.UsageLocation != nil {
 		if !validLocation(*in.UsageLocation) {
 			badRequest(w, "Invalid value specified for property 'usageLocation' of resource 'User'.")
@@ -331,6 +331,9 @@ func (s *Server) patchUser(w http.ResponseWriter, key string, body []byte) {
 		if !validLocation(*in.UsageLocation) {
 			badRequest(w, "Invalid value specified for property 'usageLocation' of resource 'User'.")
 			return
+		}
+		if u.UsageLocation == "" {
+			u.locLag = t.ReplicationLag
 		}
 		u.UsageLocation = *in.UsageLocation
 	}
@@ -370,9 +373,18 @@ func (s *Server) assignLicense(w http.ResponseWriter, key string, body []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	u := t.userLocked(key)
+	if u != nil && u.lag > 0 {
+		u.lag--
+		u = nil
+	}
 	if u == nil {
 		notFound(w, key)
 		return
+	}
+	loc := u.UsageLocation
+	if u.locLag > 0 {
+		u.locLag--
+		loc = ""
 	}
 	for _, id := range *in.RemoveLicenses {
 		if !slices.Contains(u.SkuIDs, strings.ToLower(id)) {
@@ -386,7 +398,7 @@ func (s *Server) assignLicense(w http.ResponseWriter, key string, body []byte) {
 			badRequest(w, fmt.Sprintf("License %s does not correspond to a valid company License.", a.SkuID))
 			return
 		}
-		if u.UsageLocation == "" {
+		if loc == "" {
 			badRequest(w, "License assignment cannot be done for user with invalid usage location.")
 			return
 		}

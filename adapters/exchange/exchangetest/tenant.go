@@ -76,6 +76,7 @@ type User struct {
 	ManagerID      string
 	ForceChange    bool   // must change the password at the next sign-in
 	passwordHash   string // sha256 of the temporary password; never the password
+	lag, locLag    int    // replication lag left after creation / a usage location change
 	Mailbox        *Mailbox
 }
 
@@ -118,6 +119,10 @@ type Tenant struct {
 	// ReadyAfterPolls is how many mailboxSettings calls a new mailbox
 	// answers with MailboxNotEnabledForRESTAPI before it is ready.
 	ReadyAfterPolls int
+	// ReplicationLag is how many assignLicense calls right after a user is
+	// created or its usage location set still see the old directory (404,
+	// or no usage location), as Entra ID's replication does.
+	ReplicationLag int
 
 	mu       sync.Mutex
 	domains  map[string]bool
