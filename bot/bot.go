@@ -113,7 +113,7 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 		Origin: nr.Origin, State: StateNew, Priority: nr.Priority, CreatedAt: now, UpdatedAt: now,
 	}
 	if r.Priority == "" {
-		r.Priority = "normal"
+		r.Priority = PriorityNormal
 	}
 	evs := []Event{{At: now, Actor: p.Email, Platform: a.Platform, Kind: EventCreated, To: StateNew, Phrase: P("event.created")}}
 	next := StateApproved
@@ -124,6 +124,7 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 		phrase = P("event.no_approval_needed")
 	}
 	evs = append(evs, Event{At: now, Actor: SystemActor, Platform: a.Platform, Kind: EventTransition, From: StateNew, To: next, Phrase: phrase})
+	evs = append(evs, b.triage(ctx, r, a.Platform)...)
 	r.State = next
 	if next == StateApproved {
 		r.ApprovedBy = SystemActor

@@ -66,6 +66,12 @@ func CardFields(r *Request, l Lang) []Field {
 		fs = append(fs, Field{Label: Tr(l, "field.target", nil), Value: t, Short: true})
 	}
 	fs = append(fs, Field{Label: Tr(l, "field.requester", nil), Value: r.Requester, Short: true})
+	if r.Priority == PriorityHigh {
+		fs = append(fs, Field{Label: Tr(l, "field.priority", nil), Value: "⚠ " + Tr(l, "priority.high", nil), Short: true})
+	}
+	if h := DVSHealthText(r, l); h != "" && r.State.Open() {
+		fs = append(fs, Field{Label: Tr(l, "field.dvs_health", nil), Value: h})
+	}
 	if !r.SLA.DueAt.IsZero() && r.State.Open() {
 		fs = append(fs, Field{Label: Tr(l, "field.due", nil), Value: FormatTime(r.SLA.DueAt), Short: true})
 	}

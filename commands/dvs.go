@@ -58,17 +58,7 @@ func init() {
 	})
 	bot.RegisterTexts(
 		bot.T("help.dvs_estimate", "DVS pielāgošanas darba novērtējums (stundas, finansējums)", "estimate a DVS customisation (hours, funding)"),
-		bot.T("dvscmd.priority", "Prioritāte", "Priority"),
-		bot.T("dvscmd.priority_high", "augsta", "high"),
-		bot.T("dvscmd.priority_normal", "parasta", "normal"),
-		bot.T("dvscmd.health", "DVS šobrīd", "DVS now"),
-		bot.T("dvscmd.health_up", "darbojas ({{.Status}}, pārbaudīts {{.At}})", "up ({{.Status}}, checked {{.At}})"),
-		bot.T("dvscmd.health_down", "nedarbojas{{if .Detail}}: {{.Detail}}{{end}} (pārbaudīts {{.At}})", "down{{if .Detail}}: {{.Detail}}{{end}} (checked {{.At}})"),
-		bot.T("dvscmd.health_unknown", "stāvoklis nav zināms: {{.Detail}}", "state unknown: {{.Detail}}"),
-		bot.T("dvscmd.health_attached", "Pievienots DVS stāvoklis pieteikšanas brīdī: {{.State}}", "DVS state when reported attached: {{.State}}"),
 		bot.T("dvscmd.incident_high", "DVS šobrīd nedarbojas, tāpēc incidentam ir augsta prioritāte; operatori to redz rindas sākumā.", "The DVS is down right now, so the incident has high priority; the operators see it at the top of the queue."),
-		bot.T("dvscmd.ops_incident_high_title", "⚠ {{.ID}} · DVS incidents, augsta prioritāte", "⚠ {{.ID}} · DVS incident, high priority"),
-		bot.T("dvscmd.ops_incident_high", "{{.Requester}} ({{.Institution}}) ziņo par DVS incidentu, kamēr DVS nedarbojas ({{.Health}}):\n{{.Text}}\nŅemt darbā: /it take {{.ID}}", "{{.Requester}} ({{.Institution}}) reports a DVS incident while the DVS is down ({{.Health}}):\n{{.Text}}\nTake it: /it take {{.ID}}"),
 		bot.T("dvscmd.customize_next", "IT dienests novērtēs darba apjomu stundās un norādīs, vai tas ietilpst pakalpojuma līgumā vai vajadzīgs papildu finansējums (/it skatīt {{.ID}}).", "The IT service desk will estimate the work in hours and say whether the service contract covers it or extra funding is needed (/it show {{.ID}})."),
 		bot.T("dvscmd.not_customize", "{{.ID}} nav DVS pielāgošanas pieteikums; novērtēt var tikai tādu.", "{{.ID}} is not a DVS customisation request; only those are estimated."),
 		bot.T("dvscmd.bad_hours", "„{{.Value}}” nav stundu skaits. Ierakstiet, piemēram, 16 vai 2,5.", "\"{{.Value}}\" is not a number of hours. Write e.g. 16 or 2.5."),
@@ -91,102 +81,21 @@ func init() {
 	)
 }
 
-// dvsHealth asks the DVS how it is, briefly; ok is false when there is no
-// DVS connection.
-func dvsHealth(ctx context.Context, d *Deps) (h bot.Health, ok bool, err error) {
-	if d.Bot.DVS == nil {
-		return bot.Health{}, false, nil
-	}
-	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	h, err = d.Bot.DVS.Health(hctx)
-	if err != nil {
-		h.Up = false
-	}
-	return h, true, err
-}
-
-// healthText renders a health for people.
-func healthText(h bot.Health, err error, l bot.Lang) string {
-	at := bot.FormatTime(h.At)
-	switch {
-	case err != nil && h.Detail == "":
-		return bot.Tr(l, "dvscmd.health_unknown", bot.Args{"Detail": bot.UserMessage(err, l)})
-	case h.Up:
-		return bot.Tr(l, "dvscmd.health_up", bot.Args{"Status": h.Status, "At": at})
-	}
-	return bot.Tr(l, "dvscmd.health_down", bot.Args{"Detail": h.Detail, "At": at})
-}
-
-// dvsIncident files an incident. A DVS that is down right now (or does
-// not answer) makes it high priority; the DVS's health is attached to the
-// request (in Meta and as an audit event), and a high-priority incident
-// is flagged in the operators' channels.
+// dvsIncident files an incident. The bot's triage attaches the DVS's
+// health to it and makes it high priority when the DVS is down; the answer
+// shows both.
 func dvsIncident(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
-	text := c.Rest(0)
-	h, probed, herr := dvsHealth(ctx, d)
-	prio := "normal"
-	if probed && !h.Up {
-		prio = "high"
-	}
-	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSIncident, Params: bot.Params{Text: text}, Origin: c.Msg.Origin(), Priority: prio})
+	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSIncident, Params: bot.Params{Text: c.Rest(0)}, Origin: c.Msg.Origin()})
 	if err != nil {
 		return err
 	}
-	if probed {
-		if r2, err := attachHealth(ctx, d, r, c.Msg.Platform, h, herr); err != nil {
-			d.Bot.Log.Warn("attach DVS health", "id", r.ID, "err", err)
-		} else {
-			r = r2
-		}
-	}
-	if prio == "high" {
-		d.Bot.Log.Warn("DVS incident while the DVS is down", "id", r.ID, "health", h.Status, "detail", h.Detail)
-		d.Bot.Notify.ToOps(ctx, r, bot.Address{}, func(l bot.Lang) bot.Reply {
-			a := bot.Args{"ID": r.ID, "Requester": r.Requester, "Institution": r.Institution, "Text": text, "Health": healthText(h, herr, l)}
-			return bot.Reply{Kind: bot.KindUpdate, Request: r, Title: bot.Tr(l, "dvscmd.ops_incident_high_title", a), Text: bot.Tr(l, "dvscmd.ops_incident_high", a),
-				Buttons: d.Bot.Buttons(r, nil, l)}
-		})
-	}
 	rep := Ack(d.Bot, r, c.Person, c.Lang)
-	rep.Fields = append(rep.Fields, bot.Field{Label: bot.Tr(c.Lang, "dvscmd.priority", nil), Value: bot.Tr(c.Lang, "dvscmd.priority_"+prio, nil), Short: true})
-	if probed {
-		rep.Fields = append(rep.Fields, bot.Field{Label: bot.Tr(c.Lang, "dvscmd.health", nil), Value: healthText(h, herr, c.Lang)})
-	}
-	if prio == "high" {
+	if r.Priority != bot.PriorityHigh { // the card shows a high priority itself
+		rep.Fields = append(rep.Fields, bot.Field{Label: bot.Tr(c.Lang, "field.priority", nil), Value: bot.Tr(c.Lang, "priority."+r.Priority, nil), Short: true})
+	} else {
 		rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.incident_high", nil)
 	}
 	return say(ctx, w, rep)
-}
-
-// attachHealth stores the DVS health on the request: Meta keys dvs.health,
-// dvs.health_detail, dvs.health_at, and an audit event that reads in each
-// language.
-func attachHealth(ctx context.Context, d *Deps, r *bot.Request, platform string, h bot.Health, herr error) (*bot.Request, error) {
-	now := d.Bot.Now().UTC().Truncate(time.Millisecond)
-	state := h.Status
-	if herr != nil {
-		state = "unreachable"
-	}
-	detail := h.Detail
-	if herr != nil && detail == "" {
-		detail = bot.UserMessage(herr, bot.EN)
-	}
-	return d.Bot.Store.UpdateRequest(ctx, r.ID, func(r *bot.Request, _ []bot.Event) ([]bot.Event, error) {
-		if r.Meta == nil {
-			r.Meta = map[string]string{}
-		}
-		r.Meta["dvs.health"] = state
-		r.Meta["dvs.health_detail"] = detail
-		r.Meta["dvs.health_at"] = h.At.UTC().Format(time.RFC3339)
-		r.UpdatedAt = now
-		desc := state
-		if detail != "" {
-			desc += " — " + detail
-		}
-		return []bot.Event{{At: now, Actor: bot.SystemActor, Platform: platform, Kind: bot.EventUpdated,
-			Phrase: bot.P("dvscmd.health_attached", "State", desc)}}, nil
-	})
 }
 
 // parseHours reads a positive number of hours: 16, 2,5, 2.5h, 8 h.

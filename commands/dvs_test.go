@@ -177,7 +177,7 @@ func TestDVSIncidentWhileDown(t *testing.T) {
 	e := newDVSEnv(t, nil)
 	e.sim.SetDown("datu centra elektroapgādes traucējumi")
 	out := e.expect(t, lgiaEmployee, "/it dvs incidents Nevar atvērt ienākošos dokumentus",
-		"Prioritāte: augsta", "DVS šobrīd: nedarbojas: datu centra elektroapgādes traucējumi", "augsta prioritāte")
+		"Prioritāte: ⚠ augsta", "DVS šobrīd: nedarbojas: datu centra elektroapgādes traucējumi", "augsta prioritāte")
 	id := lastID(t, out)
 	r := e.Request(id)
 	if r.Priority != "high" || r.Meta["dvs.health"] != "unavailable" || r.Meta["dvs.health_detail"] != "datu centra elektroapgādes traucējumi" || r.Meta["dvs.health_at"] == "" {
@@ -187,18 +187,28 @@ func TestDVSIncidentWhileDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := evs[len(evs)-1]
-	if last.Phrase.ID != "dvscmd.health_attached" || !strings.Contains(last.Phrase.Render(bot.EN), "DVS state when reported attached: unavailable — datu centra") {
-		t.Errorf("audit %+v", last)
+	if !slices.ContainsFunc(evs, func(ev bot.Event) bool {
+		return ev.Phrase.ID == "triage.dvs_health" && strings.Contains(ev.Phrase.Render(bot.EN), "DVS state when reported attached: unavailable — datu centra")
+	}) {
+		t.Errorf("audit %+v", evs)
 	}
+	// The operators see the priority and the DVS's state on the new card,
+	// with the button to take it.
 	var ops []string
 	for _, n := range e.Test.Notices() {
-		if n.To.Channel == "ops" {
-			ops = append(ops, n.Reply.Title+" | "+n.Reply.Text)
+		if n.To.Channel == "ops" && n.Request != nil && n.Request.ID == id {
+			s := n.Reply.Title + " | " + n.Reply.Text
+			for _, f := range n.Reply.Fields {
+				s += " | " + f.Label + ": " + f.Value
+			}
+			for _, b := range n.Reply.Buttons {
+				s += " | " + b.Command
+			}
+			ops = append(ops, s)
 		}
 	}
 	if !slices.ContainsFunc(ops, func(s string) bool {
-		return strings.HasPrefix(s, "⚠ "+id+" · DVS incidents, augsta prioritāte") && strings.Contains(s, "/it take "+id)
+		return strings.Contains(s, "Prioritāte: ⚠ augsta") && strings.Contains(s, "DVS šobrīd: nedarbojas") && strings.Contains(s, "/it take "+id)
 	}) {
 		t.Errorf("ops notices %q", ops)
 	}
@@ -210,7 +220,7 @@ func TestDVSIncidentWhileDown(t *testing.T) {
 	}
 	// The gateway itself not answering also makes an incident urgent.
 	e.sim.FailNextHealth(1)
-	out = e.expect(t, lgiaEnglish, "/it dvs incident Cannot log in", "Priority: high")
+	out = e.expect(t, lgiaEnglish, "/it dvs incident Cannot log in", "Priority: ⚠ high")
 	if r := e.Request(lastID(t, out)); r.Meta["dvs.health"] != "unreachable" {
 		t.Errorf("meta %v", r.Meta)
 	}
