@@ -18,6 +18,7 @@ package exchangetest
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -248,7 +249,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	if !strings.HasPrefix(h, "Bearer ") || len(h) <= len("Bearer ") {
 		return false
 	}
-	return s.Token == "" || strings.TrimPrefix(h, "Bearer ") == s.Token
+	return s.Token == "" || subtle.ConstantTimeCompare([]byte(strings.TrimPrefix(h, "Bearer ")), []byte(s.Token)) == 1
 }
 
 // readBody reads a request body, gunzipping it when the SDK compressed it.
