@@ -108,7 +108,7 @@ func ValidateParams(t Type, p *Params) error {
 				return err
 			}
 			s = a
-		} else if !validDomain(s) {
+		} else if !ValidDomain(s) {
 			return Errorf(EINVALID, "params.bad_sender", "Value", p.Sender)
 		}
 		p.Sender = s
@@ -139,7 +139,9 @@ func ValidateParams(t Type, p *Params) error {
 	return nil
 }
 
-func validDomain(s string) bool {
+// ValidDomain reports whether s is a lower-case DNS domain name with at
+// least two labels.
+func ValidDomain(s string) bool {
 	if len(s) > 253 || !strings.Contains(s, ".") {
 		return false
 	}

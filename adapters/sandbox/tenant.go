@@ -754,27 +754,10 @@ func NormalizeSender(s string) (string, error) {
 		return a, nil
 	}
 	v = strings.TrimPrefix(v, "*.")
-	if !validDomain(v) {
+	if !bot.ValidDomain(v) {
 		return "", bot.Errorf(bot.EINVALID, "sbx.bad_sender", "Value", s)
 	}
 	return v, nil
-}
-
-func validDomain(s string) bool {
-	if len(s) > 253 || !strings.Contains(s, ".") {
-		return false
-	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
-			return false
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // SpamChange is what a spam list operation did.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,4 +173,25 @@ func (e *Env) Sandbox() (*sandbox.Tenant, *sandbox.DVSState) {
 	e.Bot.Exchange = sandbox.NewExchange(tn)
 	e.Bot.DVS = sandbox.NewDVS(ds)
 	return tn, ds
+}
+
+// LogBuffer is a log sink safe for concurrent writes, for tests that
+// check what was (or was not) logged.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+// Write appends p.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
