@@ -152,7 +152,13 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  itbot %s\n", subcommands[n].usage)
+		// A usage is "SYNOPSIS  description": align the descriptions.
+		u := subcommands[n].usage
+		syn, desc := u, ""
+		if i := strings.Index(u, "  "); i > 0 {
+			syn, desc = u[:i], strings.TrimSpace(u[i:])
+		}
+		fmt.Fprintf(w, "  itbot %-58s %s\n", syn, desc)
 	}
 }
 
