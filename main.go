@@ -85,7 +85,17 @@ func (c *cli) app(serving bool) (a *App, err error) {
 			}
 		}()
 	}
-	a, err = NewApp(c.ctx, cfg, newLogger(cfg, logw), c.stdout, serving)
+	log := newLogger(cfg, logw)
+	if !serving && !c.interactive && file == "" {
+		// A one-shot command's output is its answer: only warnings and
+		// errors go to stderr beside it.
+		quiet := *cfg
+		if quiet.Log.Level == "" || quiet.Log.Level == "info" || quiet.Log.Level == "INFO" {
+			quiet.Log.Level = "warn"
+		}
+		log = newLogger(&quiet, logw)
+	}
+	a, err = NewApp(c.ctx, cfg, log, c.stdout, serving)
 	return a, err
 }
 
