@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"itbot/bot/dialogue"
 	"itbot/bot/nlu"
@@ -34,20 +29,8 @@ type dialogueConfig struct {
 // key is an error rather than a silent default.
 func readDialogueConfig(cfg *Config) (dialogueConfig, error) {
 	var dc dialogueConfig
-	n, ok := cfg.Sections["dialogue"]
-	if !ok {
-		return dc, nil
-	}
-	raw, err := yaml.Marshal(&n)
-	if err != nil {
-		return dc, fmt.Errorf("config section dialogue: %w", err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&dc); err != nil && !errors.Is(err, io.EOF) {
-		return dc, fmt.Errorf("config section dialogue: %w", err)
-	}
-	return dc, nil
+	_, err := cfg.Section("dialogue", &dc)
+	return dc, err
 }
 
 func setupDialogue(ctx context.Context, a *App) error {

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"go.yaml.in/yaml/v3"
 
 	"itbot/adapters/dvs"
 	"itbot/adapters/dvs/dvstest"
@@ -70,23 +67,11 @@ type availabilityConfig struct {
 	AlertAfter int `yaml:"alert_after"`
 }
 
-// strictSection decodes a config section rejecting unknown keys, so a
-// misspelt setting is an error rather than silently ignored.
+// strictSection decodes a config section rejecting unknown keys (see
+// Config.Section); an absent section leaves v as it is.
 func strictSection(cfg *Config, name string, v any) error {
-	n, ok := cfg.Sections[name]
-	if !ok {
-		return nil
-	}
-	raw, err := yaml.Marshal(&n)
-	if err != nil {
-		return fmt.Errorf("config section %s: %w", name, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config section %s: %w", name, err)
-	}
-	return nil
+	_, err := cfg.Section(name, v)
+	return err
 }
 
 func readDVSConfig(cfg *Config) (dvsConfig, error) {

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-
-	"go.yaml.in/yaml/v3"
 
 	"itbot/bot/calendar"
 	"itbot/bot/sla"
@@ -28,20 +24,8 @@ func init() {
 // not a silently ignored setting.
 func slaConfig(cfg *Config) (slaclock.Config, error) {
 	var sc slaclock.Config
-	n, ok := cfg.Sections["sla"]
-	if !ok {
-		return sc, nil
-	}
-	raw, err := yaml.Marshal(&n)
-	if err != nil {
-		return sc, fmt.Errorf("config section sla: %w", err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
-		return sc, fmt.Errorf("config section sla: %w", err)
-	}
-	return sc, nil
+	_, err := cfg.Section("sla", &sc)
+	return sc, err
 }
 
 func setupSLA(ctx context.Context, a *App) error {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"itbot/adapters/slack"
 	"itbot/bot"
@@ -41,18 +38,9 @@ type slackSection struct {
 // readSlackSection decodes the slack section strictly (a misspelt key is
 // an error); ok is false when the section is absent or disabled.
 func readSlackSection(cfg *Config) (sc slackSection, ok bool, err error) {
-	n, present := cfg.Sections["slack"]
-	if !present {
-		return sc, false, nil
-	}
-	raw, err := yaml.Marshal(&n)
-	if err != nil {
-		return sc, false, fmt.Errorf("config section slack: %w", err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
-		return sc, false, fmt.Errorf("config section slack: %w", err)
+	present, err := cfg.Section("slack", &sc)
+	if err != nil || !present {
+		return sc, false, err
 	}
 	if sc.Enabled != nil && !*sc.Enabled {
 		return sc, false, nil
