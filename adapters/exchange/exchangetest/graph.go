@@ -23,6 +23,9 @@ import (
 var defaultUserProps = []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"}
 
 func (s *Server) graph(w http.ResponseWriter, r *http.Request, path string, body []byte) {
+	if s.mail(w, r, path, body) { // the mail endpoints (mail.go)
+		return
+	}
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case r.Method == http.MethodGet && path == "/subscribedSkus":

@@ -134,6 +134,7 @@ type Tenant struct {
 	health   string
 	conceal  bool
 	refresh  time.Time
+	mail     *mailState // the mailboxes' messages and folders (mail.go)
 }
 
 // NewTenant returns an empty tenant subscribed to the Catalogue licences

@@ -1,0 +1,571 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
+	khttp "github.com/microsoft/kiota-http-go"
+	jsonser "github.com/microsoft/kiota-serialization-json-go"
+	textser "github.com/microsoft/kiota-serialization-text-go"
+	msgraphgocore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	graphauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+)
+
+// graph is the part of Microsoft Graph the adapter uses, on the SDK's
+// request builders: one mailbox's inbox delta, its messages (get, mark
+// read, attachments, reply, move), sendMail and its inbox's child folders.
+// Every call asks for immutable ids, so a message keeps its id when it is
+// moved to a folder. Calls to one mailbox are serialised (Outlook serves
+// an app at most four at a time per mailbox) and 429/503/504 answers are
+// waited out as Retry-After says, within MaxWait.
+type graph struct {
+	ad     *msgraphgocore.GraphRequestAdapterBase
+	params map[string]string
+	user   string
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
+	locks  sync.Map // mailbox path key -> *sync.Mutex
+}
+
+var clientOptions = msgraphgocore.GraphClientOptions{GraphServiceVersion: "", GraphServiceLibraryVersion: "1.89.0"}
+
+func scopeFor(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return "https://graph.microsoft.com/.default"
+	}
+	return u.Scheme + "://" + u.Host + "/.default"
+}
+
+func newGraph(cfg Config, cred azcore.TokenCredential, transport http.RoundTripper, log *slog.Logger, now func() time.Time, sleep func(context.Context, time.Duration) error) (*graph, error) {
+	gu, err := url.Parse(cfg.GraphBaseURL)
+	if err != nil || gu.Host == "" {
+		return nil, fmt.Errorf("mailbox: graph_base_url %q is not a URL", cfg.GraphBaseURL)
+	}
+	auth, err := graphauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scopeFor(cfg.GraphBaseURL)}, []string{gu.Hostname()})
+	if err != nil {
+		return nil, fmt.Errorf("mailbox: auth provider: %w", err)
+	}
+	parse := absser.NewParseNodeFactoryRegistry()
+	parse.ContentTypeAssociatedFactories["application/json"] = jsonser.NewJsonParseNodeFactory()
+	parse.ContentTypeAssociatedFactories["text/plain"] = textser.NewTextParseNodeFactory()
+	write := absser.NewSerializationWriterFactoryRegistry()
+	write.ContentTypeAssociatedFactories["application/json"] = jsonser.NewJsonSerializationWriterFactory()
+	write.ContentTypeAssociatedFactories["text/plain"] = textser.NewTextSerializationWriterFactory()
+	g := &graph{user: cfg.Address, cfg: cfg, log: log, now: now, sleep: sleep}
+	client := &http.Client{
+		Transport: khttp.NewCustomTransportWithParentTransport(transport,
+			msgraphgocore.NewGraphTelemetryHandler(&clientOptions),
+			khttp.NewUrlReplaceHandler(true, msgraphgocore.ReplacementPairs),
+			&serialHandler{g: g},
+			&retryHandler{g: g},
+			khttp.NewRedirectHandler(),
+			khttp.NewCompressionHandler(),
+			khttp.NewParametersNameDecodingHandler(),
+			khttp.NewUserAgentHandler(),
+			khttp.NewHeadersInspectionHandler(),
+		),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       100 * time.Second,
+	}
+	ad, err := msgraphgocore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, clientOptions, parse, write, client)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox: request adapter: %w", err)
+	}
+	ad.SetBaseUrl(strings.TrimRight(cfg.GraphBaseURL, "/"))
+	g.ad = ad
+	g.params = map[string]string{"baseurl": ad.GetBaseUrl()}
+	return g, nil
+}
+
+// serialHandler lets one request at a time reach a mailbox (the key is
+// the path segment after /users/), including its retries.
+type serialHandler struct{ g *graph }
+
+// Intercept implements khttp.Middleware.
+func (h *serialHandler) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	key := mailboxKey(req.URL.Path)
+	if key == "" {
+		return p.Next(req, index)
+	}
+	v, _ := h.g.locks.LoadOrStore(key, &sync.Mutex{})
+	mu := v.(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	return p.Next(req, index)
+}
+
+// mailboxKey returns the lower-case segment after "/users/" in a path.
+func mailboxKey(path string) string {
+	i := strings.Index(path, "/users/")
+	if i < 0 {
+		return ""
+	}
+	rest := path[i+len("/users/"):]
+	if j := strings.IndexByte(rest, '/'); j >= 0 {
+		rest = rest[:j]
+	}
+	if u, err := url.PathUnescape(rest); err == nil {
+		rest = u
+	}
+	return strings.ToLower(rest)
+}
+
+// retryHandler waits out 429, 503 and 504 answers, honouring Retry-After,
+// bounded by MaxWait and MaxRetries; after that the last answer goes back
+// to the caller. The body is kept and every attempt gets a fresh clone
+// (kiota's own retry handler re-sends a body net/http may still be
+// reading).
+type retryHandler struct{ g *graph }
+
+// Intercept implements khttp.Middleware.
+func (h *retryHandler) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		r := req.Clone(req.Context())
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			r.ContentLength = int64(len(body))
+		}
+		if attempt > 0 {
+			r.Header.Set("Retry-Attempt", strconv.Itoa(attempt))
+		}
+		resp, err := p.Next(r, index)
+		if err != nil {
+			return resp, err
+		}
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		default:
+			return resp, nil
+		}
+		d := retryAfter(resp.Header.Get("Retry-After"), h.g.now())
+		if d < 0 {
+			d = time.Duration(2<<attempt) * time.Second
+		}
+		if attempt >= h.g.cfg.MaxRetries || waited+d > h.g.cfg.MaxWait {
+			h.g.log.Warn("graph throttled: giving up", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)
+			return resp, nil
+		}
+		h.g.log.Info("graph throttled: waiting", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if err := h.g.sleep(req.Context(), d); err != nil {
+			return nil, err
+		}
+		waited += d
+	}
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date); -1 when
+// absent or unreadable.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return -1
+	}
+	if n, err := strconv.ParseFloat(h, 64); err == nil && n >= 0 && n < 1e6 {
+		return time.Duration(n * float64(time.Second))
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+		return 0
+	}
+	return -1
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// statusOf returns the HTTP status of a failed Graph call, 0 for other
+// errors.
+func statusOf(err error) int {
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) {
+		return oe.ResponseStatusCode
+	}
+	var ae *abs.ApiError
+	if errors.As(err, &ae) {
+		return ae.ResponseStatusCode
+	}
+	return 0
+}
+
+// errorCode returns Graph's error code of a failed call.
+func errorCode(err error) string {
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) {
+		if me := oe.GetErrorEscaped(); me != nil && me.GetCode() != nil {
+			return *me.GetCode()
+		}
+	}
+	return ""
+}
+
+// transient reports whether a failed call may work later: throttling,
+// server errors, the network, timeouts.
+func transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if s := statusOf(err); s == http.StatusTooManyRequests || s >= 500 {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// describe renders a failed call for the log.
+func describe(err error) string {
+	if s := statusOf(err); s != 0 {
+		msg := ""
+		var oe *odataerrors.ODataError
+		if errors.As(err, &oe) {
+			if me := oe.GetErrorEscaped(); me != nil && me.GetMessage() != nil {
+				msg = *me.GetMessage()
+			}
+		}
+		return fmt.Sprintf("%d %s %s %s", s, http.StatusText(s), errorCode(err), msg)
+	}
+	return err.Error()
+}
+
+func (g *graph) me() *users.UserItemRequestBuilder {
+	return users.NewUsersRequestBuilderInternal(g.params, g.ad).ByUserId(g.user)
+}
+
+// headers returns the request headers every call sends: immutable ids,
+// plus extra Prefer values.
+func headers(prefer ...string) *abs.RequestHeaders {
+	h := abs.NewRequestHeaders()
+	h.Add("Prefer", `IdType="ImmutableId"`)
+	for _, p := range prefer {
+		h.Add("Prefer", p)
+	}
+	return h
+}
+
+// mail is one message as the adapter needs it.
+type mail struct {
+	ID             string
+	InternetID     string
+	ConversationID string
+	Subject        string
+	From           string // lower-case address
+	FromName       string
+	ReplyTo        []string
+	Received       time.Time
+	IsRead         bool
+	HasAttachments bool
+	BodyHTML       bool
+	Body           string
+	Headers        []header
+	Removed        bool // a delta entry for a message that left the folder
+}
+
+// header is one Internet message header, in the order the message has
+// them (the newest, added by the receiving server, first).
+type header struct{ Name, Value string }
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func addrOf(r models.Recipientable) (string, string) {
+	if r == nil || r.GetEmailAddress() == nil {
+		return "", ""
+	}
+	e := r.GetEmailAddress()
+	return strings.ToLower(strings.TrimSpace(str(e.GetAddress()))), str(e.GetName())
+}
+
+func fromModel(m models.Messageable) mail {
+	var x mail
+	x.ID = str(m.GetId())
+	if ad := m.GetAdditionalData(); ad != nil {
+		if _, ok := ad["@removed"]; ok {
+			x.Removed = true
+			return x
+		}
+	}
+	x.InternetID = str(m.GetInternetMessageId())
+	x.ConversationID = str(m.GetConversationId())
+	x.Subject = str(m.GetSubject())
+	x.From, x.FromName = addrOf(m.GetFrom())
+	for _, r := range m.GetReplyTo() {
+		if a, _ := addrOf(r); a != "" {
+			x.ReplyTo = append(x.ReplyTo, a)
+		}
+	}
+	if t := m.GetReceivedDateTime(); t != nil {
+		x.Received = t.UTC()
+	}
+	if p := m.GetIsRead(); p != nil {
+		x.IsRead = *p
+	}
+	if p := m.GetHasAttachments(); p != nil {
+		x.HasAttachments = *p
+	}
+	if b := m.GetBody(); b != nil {
+		x.Body = str(b.GetContent())
+		x.BodyHTML = b.GetContentType() != nil && *b.GetContentType() == models.HTML_BODYTYPE
+	}
+	for _, h := range m.GetInternetMessageHeaders() {
+		x.Headers = append(x.Headers, header{Name: str(h.GetName()), Value: str(h.GetValue())})
+	}
+	return x
+}
+
+// deltaSelect is what the delta rounds ask for; the rest (body, headers)
+// is read per message.
+var deltaSelect = []string{"id", "subject", "from", "receivedDateTime", "conversationId", "internetMessageId", "isRead", "hasAttachments"}
+
+// page is one page of a delta round.
+type page struct {
+	items []mail
+	next  string // @odata.nextLink: more pages in this round
+	delta string // @odata.deltaLink: the round is over; start the next one here
+}
+
+// deltaStart starts a round over the inbox for mail received at or after
+// since (zero: everything).
+func (g *graph) deltaStart(ctx context.Context, since time.Time) (page, error) {
+	q := &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetQueryParameters{Select: deltaSelect}
+	if !since.IsZero() {
+		f := "receivedDateTime ge " + since.UTC().Format(time.RFC3339)
+		q.Filter = &f
+	}
+	b := g.me().MailFolders().ByMailFolderId("inbox").Messages().Delta()
+	return g.deltaGet(ctx, b, q)
+}
+
+// deltaFollow fetches the page a nextLink or deltaLink points to.
+func (g *graph) deltaFollow(ctx context.Context, link string) (page, error) {
+	b := g.me().MailFolders().ByMailFolderId("inbox").Messages().Delta().WithUrl(link)
+	return g.deltaGet(ctx, b, nil)
+}
+
+func (g *graph) deltaGet(ctx context.Context, b *users.ItemMailFoldersItemMessagesDeltaRequestBuilder, q *users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetQueryParameters) (page, error) {
+	res, err := b.GetAsDeltaGetResponse(ctx, &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetRequestConfiguration{
+		Headers: headers("odata.maxpagesize=" + strconv.Itoa(g.cfg.PageSize)), QueryParameters: q})
+	if err != nil {
+		return page{}, err
+	}
+	var p page
+	for _, m := range res.GetValue() {
+		p.items = append(p.items, fromModel(m))
+	}
+	p.next, p.delta = str(res.GetOdataNextLink()), str(res.GetOdataDeltaLink())
+	if p.next == "" && p.delta == "" {
+		return p, errors.New("mailbox: a delta page with neither @odata.nextLink nor @odata.deltaLink")
+	}
+	return p, nil
+}
+
+// fullSelect is what one message is read with.
+var fullSelect = []string{"id", "subject", "from", "replyTo", "receivedDateTime", "conversationId", "internetMessageId",
+	"isRead", "hasAttachments", "body", "internetMessageHeaders"}
+
+func (g *graph) get(ctx context.Context, id string) (mail, error) {
+	m, err := g.me().Messages().ByMessageId(id).Get(ctx, &users.ItemMessagesMessageItemRequestBuilderGetRequestConfiguration{
+		Headers: headers(), QueryParameters: &users.ItemMessagesMessageItemRequestBuilderGetQueryParameters{Select: fullSelect}})
+	if err != nil {
+		return mail{}, err
+	}
+	return fromModel(m), nil
+}
+
+// attachment is a file's facts; its bytes are never downloaded.
+type attachment struct {
+	Name   string
+	Size   int
+	Inline bool
+}
+
+func (g *graph) attachments(ctx context.Context, id string) ([]attachment, error) {
+	res, err := g.me().Messages().ByMessageId(id).Attachments().Get(ctx, &users.ItemMessagesItemAttachmentsRequestBuilderGetRequestConfiguration{
+		Headers: headers(), QueryParameters: &users.ItemMessagesItemAttachmentsRequestBuilderGetQueryParameters{Select: []string{"name", "size", "isInline", "contentType"}}})
+	if err != nil {
+		return nil, err
+	}
+	var out []attachment
+	for _, a := range res.GetValue() {
+		x := attachment{Name: str(a.GetName())}
+		if p := a.GetSize(); p != nil {
+			x.Size = int(*p)
+		}
+		if p := a.GetIsInline(); p != nil {
+			x.Inline = *p
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func (g *graph) markRead(ctx context.Context, id string) error {
+	m := models.NewMessage()
+	t := true
+	m.SetIsRead(&t)
+	_, err := g.me().Messages().ByMessageId(id).Patch(ctx, m, &users.ItemMessagesMessageItemRequestBuilderPatchRequestConfiguration{Headers: headers()})
+	return err
+}
+
+func (g *graph) move(ctx context.Context, id, folder string) error {
+	b := users.NewItemMessagesItemMovePostRequestBody()
+	b.SetDestinationId(&folder)
+	_, err := g.me().Messages().ByMessageId(id).Move().Post(ctx, b, &users.ItemMessagesItemMoveRequestBuilderPostRequestConfiguration{Headers: headers()})
+	return err
+}
+
+// outgoing is one mail the bot sends.
+type outgoing struct {
+	Subject string
+	HTML    string
+	To      string
+	// Headers are custom (x-) headers.
+	Headers []header
+	Files   []outFile
+}
+
+type outFile struct {
+	Name, Mime string
+	Data       []byte
+}
+
+func (o outgoing) message() models.Messageable {
+	m := models.NewMessage()
+	subj := o.Subject
+	m.SetSubject(&subj)
+	body := models.NewItemBody()
+	ct := models.HTML_BODYTYPE
+	content := o.HTML
+	body.SetContentType(&ct)
+	body.SetContent(&content)
+	m.SetBody(body)
+	if o.To != "" {
+		r := models.NewRecipient()
+		e := models.NewEmailAddress()
+		to := o.To
+		e.SetAddress(&to)
+		r.SetEmailAddress(e)
+		m.SetToRecipients([]models.Recipientable{r})
+	}
+	var hs []models.InternetMessageHeaderable
+	for _, h := range o.Headers {
+		x := models.NewInternetMessageHeader()
+		n, v := h.Name, h.Value
+		x.SetName(&n)
+		x.SetValue(&v)
+		hs = append(hs, x)
+	}
+	if len(hs) > 0 {
+		m.SetInternetMessageHeaders(hs)
+	}
+	var as []models.Attachmentable
+	for _, f := range o.Files {
+		a := models.NewFileAttachment()
+		n, ct := f.Name, f.Mime
+		a.SetName(&n)
+		a.SetContentType(&ct)
+		a.SetContentBytes(f.Data)
+		as = append(as, a)
+	}
+	if len(as) > 0 {
+		m.SetAttachments(as)
+	}
+	return m
+}
+
+// reply answers message id in its conversation.
+func (g *graph) reply(ctx context.Context, id string, o outgoing) error {
+	b := users.NewItemMessagesItemReplyPostRequestBody()
+	b.SetMessage(o.message())
+	return g.me().Messages().ByMessageId(id).Reply().Post(ctx, b, &users.ItemMessagesItemReplyRequestBuilderPostRequestConfiguration{Headers: headers()})
+}
+
+// send sends a new message.
+func (g *graph) send(ctx context.Context, o outgoing) error {
+	b := users.NewItemSendMailPostRequestBody()
+	b.SetMessage(o.message())
+	save := true
+	b.SetSaveToSentItems(&save)
+	return g.me().SendMail().Post(ctx, b, &users.ItemSendMailRequestBuilderPostRequestConfiguration{Headers: headers()})
+}
+
+// folder finds the inbox's child folder named name, creating it when
+// missing, and returns its id.
+func (g *graph) folder(ctx context.Context, name string) (string, error) {
+	find := func() (string, error) {
+		f := "displayName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
+		res, err := g.me().MailFolders().ByMailFolderId("inbox").ChildFolders().Get(ctx, &users.ItemMailFoldersItemChildFoldersRequestBuilderGetRequestConfiguration{
+			Headers: headers(), QueryParameters: &users.ItemMailFoldersItemChildFoldersRequestBuilderGetQueryParameters{Filter: &f}})
+		if err != nil {
+			return "", err
+		}
+		for _, x := range res.GetValue() {
+			if strings.EqualFold(str(x.GetDisplayName()), name) {
+				return str(x.GetId()), nil
+			}
+		}
+		return "", nil
+	}
+	id, err := find()
+	if err != nil || id != "" {
+		return id, err
+	}
+	nf := models.NewMailFolder()
+	n := name
+	nf.SetDisplayName(&n)
+	created, err := g.me().MailFolders().ByMailFolderId("inbox").ChildFolders().Post(ctx, nf, &users.ItemMailFoldersItemChildFoldersRequestBuilderPostRequestConfiguration{Headers: headers()})
+	if statusOf(err) == http.StatusConflict { // made meanwhile
+		return find()
+	}
+	if err != nil {
+		return "", err
+	}
+	g.log.Info("mailbox: folder created", "folder", name)
+	return str(created.GetId()), nil
+}
