@@ -311,7 +311,9 @@ var rejectWords = map[string]bool{"noraidu": true, "noraidit": true, "noraidits"
 // the text after the word (a rejection's reason).
 func FindDecision(text string) (Decision, string) {
 	t := strings.TrimSpace(text)
-	end := strings.IndexFunc(t, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == ',' || r == '.' || r == '!' || r == ':' || r == ';' })
+	end := strings.IndexFunc(t, func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '\t' || r == ',' || r == '.' || r == '!' || r == ':' || r == ';'
+	})
 	word, rest := t, ""
 	if end >= 0 {
 		word, rest = t[:end], t[end:]
