@@ -252,6 +252,21 @@ func (h *handling) route(text string) (string, string) {
 		h.log.Error("mailbox: routing failed", "err", err)
 		return h.toReview("routing failed")
 	}
+	// A mail is a deliberate request: the conversational path's "shall I
+	// make it?" is answered at once, and the answer shows what was made.
+	// Never for a decision (those carry the request they are about).
+	for i := 0; i < 2; i++ {
+		cmd := h.takeConfirm()
+		if cmd == "" {
+			break
+		}
+		next := *msg
+		next.Text = cmd
+		if err := h.a.router.Route(h.ctx, h.b, &next); err != nil {
+			h.log.Error("mailbox: routing failed", "err", err)
+			return h.toReview("routing failed")
+		}
+	}
 	inR, inN := h.b.requests()
 	if len(inR)+len(inN) == 0 && h.onlyHelp() && !bot.IsCommand(text) && nlu.Parse(text, h.a.now()).Intent != nlu.IntentHelp {
 		return h.toReview("not understood")
@@ -267,6 +282,26 @@ func (h *handling) route(text string) (string, string) {
 		}
 	}
 	return "", kindHandled
+}
+
+// takeConfirm removes the conversational path's confirmation question
+// for a new request from the answers and returns the command its "yes"
+// button carries; "" if there is none.
+func (h *handling) takeConfirm() string {
+	h.b.mu.Lock()
+	defer h.b.mu.Unlock()
+	for i, r := range h.b.replies {
+		if r.Request != nil {
+			continue
+		}
+		for _, bt := range r.Buttons {
+			if strings.HasPrefix(bt.Command, bot.Prefix+" confirm ") {
+				h.b.replies = append(h.b.replies[:i:i], h.b.replies[i+1:]...)
+				return bt.Command
+			}
+		}
+	}
+	return ""
 }
 
 // onlyHelp reports whether every answer was a help text (what the
@@ -306,8 +341,7 @@ func (h *handling) reply() {
 		footer = h.tr("mail.footer", bot.Args{"ID": reqID})
 	}
 	if len(parts) > 0 {
-		body, files := RenderHTML(parts, l, footer)
-		if err := h.a.enqueue(h.ctx, outMail{ReplyTo: h.m.ID, To: h.m.From, Subject: subj, HTML: body, Files: files, Request: reqID, Queued: h.a.now()}); err != nil {
+		if err := h.a.enqueue(h.ctx, outMail{ReplyTo: h.m.ID, To: h.m.From, Subject: subj, Parts: parts, Lang: l, Footer: footer, Request: reqID, Queued: h.a.now()}); err != nil {
 			h.log.Error("mailbox: queue the reply", "err", err)
 		}
 	}
@@ -317,8 +351,9 @@ func (h *handling) reply() {
 		if n.Request != nil {
 			to, id = n.Request.Requester, n.Request.ID
 		}
-		body, _ := RenderHTML([]bot.Reply{n.Reply}, n.Lang.OrDefault(), h.tr("mail.footer", bot.Args{"ID": id}))
-		if err := h.a.enqueue(h.ctx, outMail{ReplyTo: h.m.ID, To: to, Subject: replySubject(h.m.Subject, id), HTML: body, Private: true, Request: id, Queued: h.a.now()}); err != nil {
+		o := outMail{ReplyTo: h.m.ID, To: to, Subject: replySubject(h.m.Subject, id), Parts: []bot.Reply{n.Reply}, Lang: n.Lang.OrDefault(),
+			Footer: h.tr("mail.footer", bot.Args{"ID": id}), Private: true, Request: id, Queued: h.a.now()}
+		if err := h.a.enqueue(h.ctx, o); err != nil {
 			h.log.Error("mailbox: queue a private reply", "err", err)
 		}
 	}

@@ -23,7 +23,7 @@ var autoSubjects = []string{
 	"automatic reply:", "automatic reply -", "autoreply:", "auto-reply:", "auto reply:", "auto:", "out of office:",
 	"out of office reply", "out of the office:", "undeliverable:", "undelivered mail", "delivery status notification",
 	"delivery has failed", "mail delivery failed", "mail delivery system", "returned mail:", "failure notice",
-	"automatiska atbilde:", "automatiska atbilde -", "automatiska atbilde", "prombutne:", "prombutne -", "nav biroja:",
+	"automatiska atbilde:", "automatiska atbilde -", "prombutne:", "prombutne -", "nav biroja:",
 	"nepiegadajams:", "nepiegadats:", "neizdevas piegadat", "piegade neizdevas",
 }
 

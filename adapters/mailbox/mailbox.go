@@ -188,12 +188,18 @@ func (a *Adapter) Platform() string { return Platform }
 // channel; operators are told on the chat platforms.
 func (a *Adapter) OpsChannel() string { return "" }
 
+// flushDelay is how long Run waits after a notice is queued before it
+// sends: the updates of one action (approved, executing, done) arrive
+// within it and leave as one mail.
+const flushDelay = 2 * time.Second
+
 // Run reads the mailbox every PollInterval (at once first) and sends
-// queued replies as soon as they are queued, until ctx ends.
+// queued replies shortly after they are queued, until ctx ends.
 func (a *Adapter) Run(ctx context.Context) {
 	t := time.NewTicker(a.cfg.PollInterval)
 	defer t.Stop()
 	failures := 0
+	var flushC <-chan time.Time
 	for {
 		st, err := a.Poll(ctx)
 		switch {
@@ -220,6 +226,11 @@ func (a *Adapter) Run(ctx context.Context) {
 			case <-t.C:
 				break wait
 			case <-a.wake:
+				if flushC == nil {
+					flushC = time.After(flushDelay)
+				}
+			case <-flushC:
+				flushC = nil
 				if _, err := a.Flush(ctx); err != nil && ctx.Err() == nil {
 					a.log.Warn("mailbox: sending replies failed; will retry", "err", err)
 				}

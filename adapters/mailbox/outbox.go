@@ -12,21 +12,29 @@ import (
 	"itbot/bot"
 )
 
-// outMail is one message waiting in the outbox.
+// outMail is one message waiting in the outbox, kept as the replies it
+// says (rendered in its reader's language already) so that updates of one
+// request queued together leave as one mail.
 type outMail struct {
 	// ReplyTo is the Graph id of the message answered; empty: a new
 	// message to To.
-	ReplyTo string     `json:"reply_to,omitempty"`
-	To      string     `json:"to"`
-	Subject string     `json:"subject"`
-	HTML    string     `json:"html"`
-	Files   []bot.File `json:"files,omitempty"`
+	ReplyTo string      `json:"reply_to,omitempty"`
+	To      string      `json:"to"`
+	Subject string      `json:"subject"`
+	Parts   []bot.Reply `json:"parts"`
+	Lang    bot.Lang    `json:"lang"`
+	Footer  string      `json:"footer,omitempty"`
 	// Private mail carries a secret for the requester: never held back by
-	// the rate limit, never logged.
+	// the rate limit, never joined with other mail, never logged.
 	Private bool      `json:"private,omitempty"`
 	Request string    `json:"request,omitempty"`
 	Queued  time.Time `json:"queued"`
 	Tries   int       `json:"tries,omitempty"`
+}
+
+// joins reports whether o may go out in one mail with next.
+func (o outMail) joins(next outMail) bool {
+	return !o.Private && !next.Private && o.Request != "" && o.Request == next.Request && o.ReplyTo == next.ReplyTo && o.To == next.To
 }
 
 // batch collects what the handling of one incoming message says: the
@@ -209,11 +217,11 @@ func (a *Adapter) noticeMail(ctx context.Context, n bot.Notice) (outMail, bool, 
 		a.log.Warn("mailbox: a notice without a recipient address was dropped", "request", id)
 		return o, false, nil
 	}
-	footer := bot.Tr(l, "mail.footer_plain", nil)
+	o.Footer = bot.Tr(l, "mail.footer_plain", nil)
 	if id != "" {
-		footer = bot.Tr(l, "mail.footer", bot.Args{"ID": id})
+		o.Footer = bot.Tr(l, "mail.footer", bot.Args{"ID": id})
 	}
-	o.HTML, o.Files = RenderHTML([]bot.Reply{n.Reply}, l, footer)
+	o.Parts, o.Lang = []bot.Reply{n.Reply}, l
 	return o, true, nil
 }
 
@@ -263,10 +271,26 @@ func (a *Adapter) Flush(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	sent := 0
-	for _, it := range items {
+	for i := 0; i < len(items); i++ {
+		it := items[i]
 		if it.o.To == "" {
 			a.store.Delete(ctx, bucketOutbox, it.key)
 			continue
+		}
+		// Updates of one request queued one after another go as one mail.
+		keys := []string{it.key}
+		for i+1 < len(items) && it.o.joins(items[i+1].o) {
+			i++
+			it.o.Parts = append(it.o.Parts, items[i].o.Parts...)
+			keys = append(keys, items[i].key)
+		}
+		drop := func() error {
+			for _, k := range keys {
+				if err := a.store.Delete(ctx, bucketOutbox, k); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		if !it.o.Private {
 			ok, err := a.allow(ctx, it.o.To)
@@ -277,14 +301,17 @@ func (a *Adapter) Flush(ctx context.Context) (int, error) {
 				a.log.Warn("mailbox: reply held back: too many to one address this hour", "to", it.o.To, "request", it.o.Request, "limit", a.cfg.RepliesPerHour)
 				a.alertOps(ctx, "rate/"+it.o.To+"/"+a.now().Format("2006010215"), "mail.ops_rate_limited",
 					bot.Args{"Address": it.o.To, "Limit": a.cfg.RepliesPerHour, "Folder": a.cfg.ProcessedFolder})
-				a.store.Delete(ctx, bucketOutbox, it.key)
+				if err := drop(); err != nil {
+					return sent, err
+				}
 				continue
 			}
 		}
 		err := a.send(ctx, it.o)
 		if err != nil && transient(err) {
-			it.o.Tries++
-			a.putJSON(ctx, bucketOutbox, it.key, it.o)
+			first := items[i-len(keys)+1]
+			first.o.Tries++
+			a.putJSON(ctx, bucketOutbox, first.key, first.o)
 			return sent, fmt.Errorf("send to %s: %s", it.o.To, describe(err))
 		}
 		if err != nil {
@@ -294,9 +321,9 @@ func (a *Adapter) Flush(ctx context.Context) (int, error) {
 			if err := a.count(ctx, it.o.To); err != nil {
 				a.log.Warn("mailbox: rate count", "err", err)
 			}
-			a.log.Info("mailbox: mail sent", "to", it.o.To, "request", it.o.Request, "reply", it.o.ReplyTo != "", "private", it.o.Private)
+			a.log.Info("mailbox: mail sent", "to", it.o.To, "request", it.o.Request, "reply", it.o.ReplyTo != "", "private", it.o.Private, "parts", len(it.o.Parts))
 		}
-		if err := a.store.Delete(ctx, bucketOutbox, it.key); err != nil {
+		if err := drop(); err != nil {
 			return sent, err
 		}
 	}
@@ -311,12 +338,18 @@ var errStop error = stopErr{}
 
 // send delivers one mail through Graph.
 func (a *Adapter) send(ctx context.Context, o outMail) error {
-	out := outgoing{Subject: o.Subject, HTML: o.HTML, To: o.To,
+	for i := range o.Parts {
+		if o.Parts[i].Request == nil && o.Request != "" {
+			o.Parts[i].Request = &bot.Request{ID: o.Request}
+		}
+	}
+	body, files := RenderHTML(o.Parts, o.Lang.OrDefault(), o.Footer)
+	out := outgoing{Subject: o.Subject, HTML: body, To: o.To,
 		Headers: []header{{"X-Auto-Response-Suppress", "All"}}}
 	if o.Request != "" {
 		out.Headers = append(out.Headers, header{"X-Itbot-Request", o.Request})
 	}
-	for _, f := range o.Files {
+	for _, f := range files {
 		out.Files = append(out.Files, outFile{Name: f.Name, Mime: f.Mime, Data: f.Data})
 	}
 	if o.ReplyTo != "" {

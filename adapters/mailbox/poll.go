@@ -404,9 +404,8 @@ func (a *Adapter) refuse(ctx context.Context, m mail) {
 	log.Info("mailbox: a sender outside the institutions; answered once", "subject", m.Subject)
 	args := bot.Args{"Address": m.From}
 	text := bot.Tr(bot.LV, "mail.refusal", args) + "\n\n— — —\n\n" + bot.Tr(bot.EN, "mail.refusal", args)
-	body, _ := RenderHTML([]bot.Reply{{Kind: bot.KindText, Text: text}}, bot.LV, "")
 	subj := bot.Tr(bot.LV, "mail.refusal_subject", nil) + " / " + bot.Tr(bot.EN, "mail.refusal_subject", nil)
-	if err := a.enqueue(ctx, outMail{ReplyTo: m.ID, To: m.From, Subject: subj, HTML: body, Queued: a.now()}); err != nil {
+	if err := a.enqueue(ctx, outMail{ReplyTo: m.ID, To: m.From, Subject: subj, Parts: []bot.Reply{{Kind: bot.KindText, Text: text}}, Lang: bot.LV, Queued: a.now()}); err != nil {
 		log.Error("mailbox: queue the refusal", "err", err)
 	}
 }
