@@ -16,7 +16,10 @@ type handling struct {
 	a    *Adapter
 	ctx  context.Context // carries the batch
 	m    mail
-	p    *bot.Person // the sender (with reduced rights when not proven)
+	p    *bot.Person // the sender
+	// routeP is who the router hears: the sender, or, when the sender is
+	// not proven by DMARC, the sender with an employee's rights only.
+	routeP *bot.Person
 	atts []attachment
 	text string
 	auth Auth
@@ -246,8 +249,11 @@ func (h *handling) route(text string) (string, string) {
 	if strings.TrimSpace(text) == "" {
 		return h.toReview("attachments only")
 	}
+	if h.routeP != h.p {
+		h.log.Info("mailbox: sender not proven by DMARC; asking with an employee's rights", "auth", h.auth)
+	}
 	msg := &bot.Message{Platform: Platform, Channel: h.m.ConversationID, Thread: h.m.ConversationID, MessageID: h.m.ID,
-		UserID: h.m.From, Person: h.p, Text: text, Source: bot.SourceEmail, Direct: true}
+		UserID: h.m.From, Person: h.routeP, Text: text, Source: bot.SourceEmail, Direct: true}
 	if err := h.a.router.Route(h.ctx, h.b, msg); err != nil {
 		h.log.Error("mailbox: routing failed", "err", err)
 		return h.toReview("routing failed")
@@ -274,7 +280,7 @@ func (h *handling) route(text string) (string, string) {
 	if an := attachmentsNote(h.atts); an != "" {
 		for _, r := range append(inR, inN...) {
 			if r.Origin.Platform == Platform && r.Origin.MessageID == h.m.ID {
-				if _, err := h.a.bot.Comment(h.ctx, h.actor(), r.ID, an); err != nil {
+				if _, err := h.a.bot.Comment(h.ctx, bot.Actor{Person: h.routeP, Platform: Platform}, r.ID, an); err != nil {
 					h.log.Warn("mailbox: listing the attachments failed", "request", r.ID, "err", err)
 				}
 				break

@@ -331,16 +331,16 @@ func (a *Adapter) process(ctx context.Context, m mail, atts []attachment) (strin
 		a.refuse(ctx, m)
 		return processed, kindIgnored
 	}
+	h := &handling{a: a, ctx: ctx, m: m, p: p, routeP: p, atts: atts, text: text, auth: authn, log: log,
+		b: &batch{conv: m.ConversationID}, echo: true}
 	if authn != AuthPass && p.HasAny(bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin) {
-		// An unproven From line acts with an employee's rights only: a
-		// request it makes waits for someone else's approval.
+		// An unproven From line asks with an employee's rights only: a
+		// request it makes waits for someone else's approval (being
+		// pre-approved would be an approval by e-mail).
 		c := *p
 		c.Roles = []bot.Role{bot.RoleEmployee}
-		p = &c
-		log.Info("mailbox: sender not proven by DMARC; acting with an employee's rights", "auth", authn)
+		h.routeP = &c
 	}
-	h := &handling{a: a, ctx: ctx, m: m, p: p, atts: atts, text: text, auth: authn, log: log,
-		b: &batch{conv: m.ConversationID}, echo: true}
 	h.ctx = context.WithValue(ctx, batchKey{}, h.b)
 	target, kind := h.run()
 	a.putJSON(ctx, bucketConv, m.ConversationID, convRec{MessageID: m.ID, Subject: m.Subject, From: m.From, Lang: p.Language()})
