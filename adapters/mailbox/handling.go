@@ -13,18 +13,18 @@ import (
 
 // handling is one incoming message being acted on.
 type handling struct {
-	a    *Adapter
-	ctx  context.Context // carries the batch
-	m    mail
-	p    *bot.Person // the sender
+	a   *Adapter
+	ctx context.Context // carries the batch
+	m   mail
+	p   *bot.Person // the sender
 	// routeP is who the router hears: the sender, or, when the sender is
 	// not proven by DMARC, the sender with an employee's rights only.
 	routeP *bot.Person
-	atts []attachment
-	text string
-	auth Auth
-	log  *slog.Logger
-	b    *batch
+	atts   []attachment
+	text   string
+	auth   Auth
+	log    *slog.Logger
+	b      *batch
 	// echo false leaves the notices the handling caused out of the reply
 	// (a comment is not sent back to its writer).
 	echo bool
