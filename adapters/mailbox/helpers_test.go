@@ -64,7 +64,7 @@ type world struct {
 // emulator (a stopped process, a broken network).
 type hookTransport struct {
 	mu   sync.Mutex
-	fail func(method, path string) error
+	fail func(r *http.Request) error
 }
 
 func (h *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -72,14 +72,14 @@ func (h *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	f := h.fail
 	h.mu.Unlock()
 	if f != nil {
-		if err := f(r.Method, r.URL.Path); err != nil {
+		if err := f(r); err != nil {
 			return nil, err
 		}
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-func (h *hookTransport) set(f func(method, path string) error) {
+func (h *hookTransport) set(f func(r *http.Request) error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.fail = f

@@ -429,6 +429,25 @@ func (t *Tenant) Message(mailbox, id string) (MailMessage, bool) {
 	return m, true
 }
 
+// DeleteMessage removes a message for good, as an operator's
+// Shift+Delete does; it reports whether there was one.
+func (t *Tenant) DeleteMessage(mailbox, id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	mb := t.mailboxLocked(mailbox)
+	if mb == nil {
+		return false
+	}
+	it := mb.item(id)
+	if it == nil {
+		return false
+	}
+	mb.seq++
+	mb.gone = append(mb.gone, tombstone{id: it.m.ID, restID: it.restID, folder: it.folder, seq: mb.seq})
+	delete(mb.items, it.m.ID)
+	return true
+}
+
 // --- HTTP ---
 
 var reMailPath = regexp.MustCompile(`^/users/([^/]+)/(mailFolders|messages|sendMail)(/.*)?$`)
