@@ -107,7 +107,9 @@ func htmlToText(s string) string {
 				newline()
 				b.WriteString("• ")
 			case t.DataAtom == atom.Td || t.DataAtom == atom.Th:
-				b.WriteByte(' ')
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+					b.WriteString("  ")
+				}
 			case blocks[t.DataAtom]:
 				newline()
 			}

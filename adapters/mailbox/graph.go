@@ -299,13 +299,13 @@ type mail struct {
 	HasAttachments bool
 	BodyHTML       bool
 	Body           string
-	Headers        []header
+	Headers        []Header
 	Removed        bool // a delta entry for a message that left the folder
 }
 
-// header is one Internet message header, in the order the message has
+// Header is one Internet message header, in the order the message has
 // them (the newest, added by the receiving server, first).
-type header struct{ Name, Value string }
+type Header struct{ Name, Value string }
 
 func str(p *string) string {
 	if p == nil {
@@ -354,7 +354,7 @@ func fromModel(m models.Messageable) mail {
 		x.BodyHTML = b.GetContentType() != nil && *b.GetContentType() == models.HTML_BODYTYPE
 	}
 	for _, h := range m.GetInternetMessageHeaders() {
-		x.Headers = append(x.Headers, header{Name: str(h.GetName()), Value: str(h.GetValue())})
+		x.Headers = append(x.Headers, Header{Name: str(h.GetName()), Value: str(h.GetValue())})
 	}
 	return x
 }
@@ -466,7 +466,7 @@ type outgoing struct {
 	HTML    string
 	To      string
 	// Headers are custom (x-) headers.
-	Headers []header
+	Headers []Header
 	Files   []outFile
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // headerValues returns the values of every header named name, in order.
-func headerValues(hs []header, name string) []string {
+func headerValues(hs []Header, name string) []string {
 	var out []string
 	for _, h := range hs {
 		if strings.EqualFold(h.Name, name) {
@@ -36,7 +36,7 @@ var autoLocals = []string{"mailer-daemon", "postmaster", "microsoftexchange", "n
 // a mailing list, Exchange's NDR marker, a multipart/report), an
 // out-of-office or undeliverable subject in Latvian or English, or a
 // mailer-daemon/postmaster/no-reply sender. reason says which.
-func Automated(from, subject string, hs []header) (bool, string) {
+func Automated(from, subject string, hs []Header) (bool, string) {
 	local := from
 	if at := strings.LastIndexByte(from, '@'); at >= 0 {
 		local = from[:at]
@@ -114,7 +114,7 @@ func (a Auth) String() string {
 // From domain (header.from equal to it or its parent domain). Headers a
 // sender wrote lower down cannot change it. trustInternal also accepts
 // Exchange's own "X-MS-Exchange-Organization-AuthAs: Internal" stamp.
-func Authenticate(from string, hs []header, trustInternal bool) Auth {
+func Authenticate(from string, hs []Header, trustInternal bool) Auth {
 	res := AuthNone
 	if ars := headerValues(hs, "Authentication-Results"); len(ars) > 0 {
 		dmarc, compauth, hfrom := authResults(ars[0])

@@ -345,9 +345,9 @@ func (a *Adapter) send(ctx context.Context, o outMail) error {
 	}
 	body, files := RenderHTML(o.Parts, o.Lang.OrDefault(), o.Footer)
 	out := outgoing{Subject: o.Subject, HTML: body, To: o.To,
-		Headers: []header{{"X-Auto-Response-Suppress", "All"}}}
+		Headers: []Header{{"X-Auto-Response-Suppress", "All"}}}
 	if o.Request != "" {
-		out.Headers = append(out.Headers, header{"X-Itbot-Request", o.Request})
+		out.Headers = append(out.Headers, Header{"X-Itbot-Request", o.Request})
 	}
 	for _, f := range files {
 		out.Files = append(out.Files, outFile{Name: f.Name, Mime: f.Mime, Data: f.Data})
