@@ -273,6 +273,22 @@ func (a *Adapter) Check(ctx context.Context) (CheckResult, error) {
 	return res, err
 }
 
+// Forget drops the stored delta position: the next Poll starts a new
+// round from the last round's time (or, before any, from InitialBacklog
+// before the first start). The marks keep handled mail from repeating.
+// For a delta link that no longer works for another reason than expiry
+// (the mailbox moved to another address or tenant).
+func (a *Adapter) Forget(ctx context.Context) error {
+	a.poll.Lock()
+	defer a.poll.Unlock()
+	st, err := a.loadSync(ctx)
+	if err != nil {
+		return err
+	}
+	st.Link = ""
+	return a.saveSync(ctx, st)
+}
+
 // folderID returns the id of an inbox child folder, finding or making it
 // once per process.
 func (a *Adapter) folderID(ctx context.Context, name string) (string, error) {

@@ -85,16 +85,18 @@ func (a *Adapter) Poll(ctx context.Context) (Stats, error) {
 			return st, err
 		}
 	}
+	// A new round reads from InitialBacklog before the first start, or,
+	// once a round has ended, from a little before its end.
+	since := ss.Started.Add(-a.cfg.InitialBacklog)
+	if !ss.LastRound.IsZero() {
+		since = ss.LastRound.Add(-10 * time.Minute)
+	}
 	var p page
 	if ss.Link == "" {
-		p, err = a.g.deltaStart(ctx, ss.Started.Add(-a.cfg.InitialBacklog))
+		p, err = a.g.deltaStart(ctx, since)
 	} else {
 		p, err = a.g.deltaFollow(ctx, ss.Link)
 		if statusOf(err) == http.StatusGone {
-			since := ss.Started.Add(-a.cfg.InitialBacklog)
-			if !ss.LastRound.IsZero() {
-				since = ss.LastRound.Add(-10 * time.Minute)
-			}
 			a.log.Warn("mailbox: the delta link expired; starting a new round (marks keep handled mail from repeating)", "since", since)
 			p, err = a.g.deltaStart(ctx, since)
 		}
