@@ -159,10 +159,11 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 }
 
 type convRec struct {
-	MessageID string   `json:"message_id"` // the last message handled in the conversation
-	Subject   string   `json:"subject"`
-	From      string   `json:"from"`
-	Lang      bot.Lang `json:"lang,omitempty"`
+	MessageID string    `json:"message_id"` // the last message handled in the conversation
+	Subject   string    `json:"subject"`
+	From      string    `json:"from"`
+	Lang      bot.Lang  `json:"lang,omitempty"`
+	At        time.Time `json:"at,omitempty"`
 }
 
 // noticeMail renders a notice as a mail: a reply in its conversation (to

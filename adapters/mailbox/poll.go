@@ -262,7 +262,9 @@ func (a *Adapter) refile(ctx context.Context) error {
 	return nil
 }
 
-// prune forgets marks older than seenFor, once a day.
+// prune forgets, once a day, what is no longer needed: marks and
+// conversation records older than seenFor, alert marks older than a
+// month, send counts older than an hour.
 func (a *Adapter) prune(ctx context.Context) {
 	now := a.now()
 	a.mu.Lock()
@@ -274,19 +276,46 @@ func (a *Adapter) prune(ctx context.Context) {
 	if !due {
 		return
 	}
-	var old []string
-	a.store.Scan(ctx, bucketSeen, "", "", func(k string, v []byte) error {
-		var r seenRec
-		if jsonInto(v, &r) == nil && r.State == stateDone && now.Sub(r.At) > seenFor {
-			old = append(old, k)
+	total := 0
+	sweep := func(bucket string, old func(v []byte) bool) {
+		var keys []string
+		a.store.Scan(ctx, bucket, "", "", func(k string, v []byte) error {
+			if old(v) {
+				keys = append(keys, k)
+			}
+			return nil
+		})
+		for _, k := range keys {
+			a.store.Delete(ctx, bucket, k)
 		}
-		return nil
-	})
-	for _, k := range old {
-		a.store.Delete(ctx, bucketSeen, k)
+		total += len(keys)
 	}
-	if len(old) > 0 {
-		a.log.Info("mailbox: old marks pruned", "count", len(old))
+	sweep(bucketSeen, func(v []byte) bool {
+		var r seenRec
+		return jsonInto(v, &r) == nil && r.State == stateDone && now.Sub(r.At) > seenFor
+	})
+	sweep(bucketConv, func(v []byte) bool {
+		var r convRec
+		return jsonInto(v, &r) == nil && !r.At.IsZero() && now.Sub(r.At) > seenFor
+	})
+	sweep(bucketAlerts, func(v []byte) bool {
+		t, err := time.Parse(time.RFC3339, string(v))
+		return err == nil && now.Sub(t) > 31*24*time.Hour
+	})
+	sweep(bucketRate, func(v []byte) bool {
+		var r rateRec
+		if jsonInto(v, &r) != nil {
+			return true
+		}
+		for _, t := range r.Sent {
+			if now.Sub(t) < time.Hour {
+				return false
+			}
+		}
+		return true
+	})
+	if total > 0 {
+		a.log.Info("mailbox: old marks pruned", "count", total)
 	}
 }
 
@@ -345,7 +374,7 @@ func (a *Adapter) process(ctx context.Context, m mail, atts []attachment) (strin
 	}
 	h.ctx = context.WithValue(ctx, batchKey{}, h.b)
 	target, kind := h.run()
-	a.putJSON(ctx, bucketConv, m.ConversationID, convRec{MessageID: m.ID, Subject: m.Subject, From: m.From, Lang: p.Language()})
+	a.putJSON(ctx, bucketConv, m.ConversationID, convRec{MessageID: m.ID, Subject: m.Subject, From: m.From, Lang: p.Language(), At: a.now()})
 	h.reply()
 	if target == "" {
 		target = processed

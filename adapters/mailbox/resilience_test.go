@@ -299,3 +299,24 @@ func TestReplyToDeletedMessage(t *testing.T) {
 		t.Fatalf("%d replies, %d new", w.Srv.Count("/reply"), w.Srv.Count("/sendMail"))
 	}
 }
+
+// Marks, conversation records and send counts are forgotten after their
+// time, once a day.
+func TestPrune(t *testing.T) {
+	w := newWorld(t)
+	consults(w, 2)
+	w.poll()
+	count := func(bucket string) int {
+		n := 0
+		w.Store.Scan(context.Background(), bucket, "", "", func(string, []byte) error { n++; return nil })
+		return n
+	}
+	if count("mailbox.seen") != 2 || count("mailbox.conv") != 2 || count("mailbox.rate") != 1 {
+		t.Fatalf("seen %d, conv %d, rate %d", count("mailbox.seen"), count("mailbox.conv"), count("mailbox.rate"))
+	}
+	w.Clock.Advance(91 * 24 * time.Hour)
+	w.poll()
+	if count("mailbox.seen") != 0 || count("mailbox.conv") != 0 || count("mailbox.rate") != 0 {
+		t.Fatalf("after 91 days: seen %d, conv %d, rate %d", count("mailbox.seen"), count("mailbox.conv"), count("mailbox.rate"))
+	}
+}
