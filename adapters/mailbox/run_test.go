@@ -84,9 +84,9 @@ func TestOutboxKeepsMailOnFailure(t *testing.T) {
 	w := newWorld(t, func(c *mailbox.Config) { c.MaxWait = 5 * time.Second })
 	consults(w, 1)
 	w.Srv.Unavailable("/reply", 4, 4*time.Second) // two per attempt to send; the poll tries twice
-	st := w.poll()
-	if st.Handled != 1 || st.Sent != 0 {
-		t.Fatalf("%+v", st)
+	st, err := w.A.Poll(context.Background())
+	if st.Handled != 1 || st.Sent != 0 || err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("%+v %v", st, err)
 	}
 	n, err := w.A.Flush(context.Background())
 	if err != nil || n != 1 || len(w.sent()) != 1 {
