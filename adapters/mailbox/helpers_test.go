@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 // through msgraph-sdk-go.
 type world struct {
 	*bottest.Env
-	T      *testing.T
+	T      testing.TB
 	Tenant *exchangetest.Tenant
 	Srv    *exchangetest.Server
 	A      *mailbox.Adapter
@@ -85,7 +85,7 @@ func (h *hookTransport) set(f func(r *http.Request) error) {
 	h.fail = f
 }
 
-func newWorld(t *testing.T, edit ...func(*mailbox.Config)) *world {
+func newWorld(t testing.TB, edit ...func(*mailbox.Config)) *world {
 	t.Helper()
 	e := bottest.New(t)
 	e.Sandbox()
