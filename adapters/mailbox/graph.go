@@ -43,7 +43,7 @@ type graph struct {
 	log    *slog.Logger
 	now    func() time.Time
 	sleep  func(ctx context.Context, d time.Duration) error
-	locks  sync.Map // mailbox path key -> *sync.Mutex
+	serial sync.Mutex // one call at a time to the mailbox
 }
 
 var clientOptions = msgraphgocore.GraphClientOptions{GraphServiceVersion: "", GraphServiceLibraryVersion: "1.89.0"}
@@ -97,37 +97,17 @@ func newGraph(cfg Config, cred azcore.TokenCredential, transport http.RoundTripp
 	return g, nil
 }
 
-// serialHandler lets one request at a time reach a mailbox (the key is
-// the path segment after /users/), including its retries.
+// serialHandler lets one request at a time reach the mailbox, including
+// its retries. An adapter reads one mailbox, so one lock serves; it does
+// not depend on how a URL names the mailbox (an address, or the user id
+// Graph puts in its nextLink and deltaLink URLs).
 type serialHandler struct{ g *graph }
 
 // Intercept implements khttp.Middleware.
 func (h *serialHandler) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
-	key := mailboxKey(req.URL.Path)
-	if key == "" {
-		return p.Next(req, index)
-	}
-	v, _ := h.g.locks.LoadOrStore(key, &sync.Mutex{})
-	mu := v.(*sync.Mutex)
-	mu.Lock()
-	defer mu.Unlock()
+	h.g.serial.Lock()
+	defer h.g.serial.Unlock()
 	return p.Next(req, index)
-}
-
-// mailboxKey returns the lower-case segment after "/users/" in a path.
-func mailboxKey(path string) string {
-	i := strings.Index(path, "/users/")
-	if i < 0 {
-		return ""
-	}
-	rest := path[i+len("/users/"):]
-	if j := strings.IndexByte(rest, '/'); j >= 0 {
-		rest = rest[:j]
-	}
-	if u, err := url.PathUnescape(rest); err == nil {
-		rest = u
-	}
-	return strings.ToLower(rest)
 }
 
 // retryHandler waits out 429, 503 and 504 answers, honouring Retry-After,

@@ -331,8 +331,10 @@ func (a *Adapter) Flush(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
+// stopErr ends a Scan early.
 type stopErr struct{}
 
+// Error implements error.
 func (stopErr) Error() string { return "stop" }
 
 var errStop error = stopErr{}

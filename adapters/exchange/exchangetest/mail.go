@@ -1425,6 +1425,7 @@ func walkPart(ctype, cte, disp string, body []byte, depth int, leaf func(ct, dis
 // decode.
 type newlineStripper struct{ r io.Reader }
 
+// Read implements io.Reader.
 func (n *newlineStripper) Read(p []byte) (int, error) {
 	for {
 		k, err := n.r.Read(p)
