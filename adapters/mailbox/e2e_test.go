@@ -245,3 +245,14 @@ func TestNotUnderstoodGoesToReview(t *testing.T) {
 		t.Fatal("a request was made")
 	}
 }
+
+// A mail with the whole request in its subject and an empty body.
+func TestRequestInSubject(t *testing.T) {
+	w := newWorld(t)
+	w.send(plain("ilze.liepa@lgia.gov.lv", "Lūdzu piešķiriet licenci E1 lietotājam janis.ozols@lgia.gov.lv", ""))
+	w.poll()
+	rs := w.requests()
+	if len(rs) != 1 || rs[0].Type != bot.TypeLicenceAssign || rs[0].Params.SKU != "E1" {
+		t.Fatalf("requests %+v", rs)
+	}
+}

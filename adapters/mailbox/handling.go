@@ -243,6 +243,9 @@ func (h *handling) comment(id string) {
 // route hands text to the router as a message of this conversation; text
 // the bot does not understand goes to review.
 func (h *handling) route(text string) (string, string) {
+	if strings.TrimSpace(text) == "" {
+		text = BaseSubject(h.m.Subject) // the whole request in the subject
+	}
 	if strings.TrimSpace(text) == "" && len(h.atts) == 0 {
 		return h.toReview("empty")
 	}
