@@ -355,14 +355,24 @@ func (a *Adapter) send(ctx context.Context, o outMail) error {
 	for _, f := range files {
 		out.Files = append(out.Files, outFile{Name: f.Name, Mime: f.Mime, Data: f.Data})
 	}
-	if o.ReplyTo != "" {
-		err := a.g.reply(ctx, o.ReplyTo, out)
-		if statusOf(err) != http.StatusNotFound {
-			return err
+	do := func(out outgoing) error {
+		if o.ReplyTo != "" {
+			err := a.g.reply(ctx, o.ReplyTo, out)
+			if statusOf(err) != http.StatusNotFound {
+				return err
+			}
+			a.log.Info("mailbox: the message to answer is gone; sending a new one", "to", o.To, "request", o.Request)
 		}
-		a.log.Info("mailbox: the message to answer is gone; sending a new one", "to", o.To, "request", o.Request)
+		return a.g.send(ctx, out)
 	}
-	return a.g.send(ctx, out)
+	err := do(out)
+	if statusOf(err) == http.StatusBadRequest && strings.Contains(strings.ToLower(errorCode(err)), "header") {
+		// The custom headers are a courtesy; the mail matters more.
+		a.log.Warn("mailbox: Graph refused the custom headers; sending without them", "err", describe(err))
+		out.Headers = nil
+		err = do(out)
+	}
+	return err
 }
 
 type rateRec struct {

@@ -136,3 +136,18 @@ func bottestBot(t *testing.T) *bot.Bot {
 	w := newWorld(t)
 	return w.Bot
 }
+
+// Graph refusing the custom headers of a reply does not stop the reply.
+func TestReplyWithoutCustomHeaders(t *testing.T) {
+	w := newWorld(t)
+	consults(w, 1)
+	w.Srv.BadInput("/reply", 1, "InvalidInternetMessageHeader", "The internet message header name 'X-Itbot-Request' is not allowed here.")
+	if st := w.poll(); st.Sent != 1 {
+		t.Fatalf("%+v", st)
+	}
+	for _, h := range w.sent()[0].Headers {
+		if h.Name == "X-Itbot-Request" {
+			t.Fatal("sent with the refused headers")
+		}
+	}
+}
