@@ -177,7 +177,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			return text(ctx, w, bot.Tr(c.Lang, "cmd.person_saved", bot.Args{"Email": p.Email, "Institution": p.Institution}))
 		})})
 	r.Handle(&bot.Spec{Names: names("person link", "persona piesaistīt", "persona piesaistit"), Roles: admin, MinArgs: 3, Help: "help.person_link",
-		UsageLV: "persona piesaistīt E-PASTS slack|mattermost LIETOTĀJA-ID", UsageEN: "person link EMAIL slack|mattermost USER-ID",
+		UsageLV: "persona piesaistīt E-PASTS slack|mattermost|mailbox LIETOTĀJA-ID", UsageEN: "person link EMAIL slack|mattermost|mailbox USER-ID",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			email, err := bot.NormalizeAddress(c.Arg(0))
 			if err != nil {
