@@ -7,7 +7,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -455,6 +454,3 @@ func (b *Bot) Recover(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-// ErrBusy reports an action that is already running.
-var ErrBusy = errors.New("request is being executed")

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -291,7 +290,4 @@ func (b *Bot) CheckPending(ctx context.Context) (int, error) {
 }
 
 // IsTemporary reports whether err is worth retrying later.
-func IsTemporary(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == EUNAVAILABLE
-}
+func IsTemporary(err error) bool { return ErrorCode(err) == EUNAVAILABLE }

@@ -206,7 +206,7 @@ func (r *Router) Route(ctx context.Context, w ResponseWriter, m *Message) error 
 		conv := r.conv
 		r.mu.RUnlock()
 		if conv == nil {
-			conv = HandlerFunc(defaultConversation(r))
+			conv = HandlerFunc(defaultConversation)
 		}
 		c := &Command{Msg: m, Person: m.Person, Lang: lang, Args: []string{text}, rest: []string{text}}
 		return r.run(ctx, w, c, r.wrapped(nil, conv))
@@ -343,10 +343,10 @@ func (r *Router) unknown(lang Lang, toks []string) Reply {
 	return Reply{Kind: KindError, Text: b.String(), Ephemeral: true}
 }
 
-func defaultConversation(r *Router) func(ctx context.Context, w ResponseWriter, c *Command) error {
-	return func(ctx context.Context, w ResponseWriter, c *Command) error {
-		return w.Write(ctx, Reply{Kind: KindHelp, Text: Tr(c.Lang, "router.conversation_fallback", Args{"Prefix": Prefix})})
-	}
+// defaultConversation answers text that is not a command when no
+// conversational handler is installed: how to write commands.
+func defaultConversation(ctx context.Context, w ResponseWriter, c *Command) error {
+	return w.Write(ctx, Reply{Kind: KindHelp, Text: Tr(c.Lang, "router.conversation_fallback", Args{"Prefix": Prefix})})
 }
 
 func joinRoles(rs []Role) string {
