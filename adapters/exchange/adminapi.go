@@ -15,6 +15,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/google/uuid"
+
+	"itbot/adapters/graph"
 )
 
 // adminClient calls the Exchange Online admin API's InvokeCommand
@@ -101,14 +103,7 @@ func (c *adminClient) wait(ctx context.Context, d time.Duration) error {
 	if c.sleep != nil {
 		return c.sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return graph.SleepCtx(ctx, d)
 }
 
 // invoke runs one cmdlet and returns its output objects (all pages).
@@ -171,7 +166,7 @@ func (c *adminClient) post(ctx context.Context, cmdlet, u string, body []byte) (
 		e := parseAdminError(resp.StatusCode, data)
 		switch resp.StatusCode {
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			d := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			d := graph.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 			if d < 0 {
 				d = time.Duration(2<<attempt) * time.Second
 			}

@@ -12,6 +12,7 @@ import (
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
+	"itbot/adapters/graph"
 	"itbot/bot"
 )
 
@@ -50,7 +51,7 @@ func asCall(err error) (callError, bool) {
 		}
 		if h := oe.GetResponseHeaders(); h != nil {
 			if v := h.Get("Retry-After"); len(v) > 0 {
-				c.retryAfter = retryAfter(v[0], time.Now())
+				c.retryAfter = graph.RetryAfter(v[0], time.Now())
 			}
 		}
 		return c, true
@@ -60,7 +61,7 @@ func asCall(err error) (callError, bool) {
 		c := callError{api: "graph", status: ae.ResponseStatusCode, message: ae.Message, retryAfter: -1}
 		if ae.ResponseHeaders != nil {
 			if v := ae.ResponseHeaders.Get("Retry-After"); len(v) > 0 {
-				c.retryAfter = retryAfter(v[0], time.Now())
+				c.retryAfter = graph.RetryAfter(v[0], time.Now())
 			}
 		}
 		return c, true

@@ -19,6 +19,7 @@ import (
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
+	"itbot/adapters/graph"
 	"itbot/bot"
 )
 
@@ -109,8 +110,8 @@ func TestRetryAfter(t *testing.T) {
 		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 	} {
-		if got := retryAfter(c.in, now); got != c.want {
-			t.Errorf("retryAfter(%q) = %v, want %v", c.in, got, c.want)
+		if got := graph.RetryAfter(c.in, now); got != c.want {
+			t.Errorf("RetryAfter(%q) = %v, want %v", c.in, got, c.want)
 		}
 	}
 }

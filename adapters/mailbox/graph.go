@@ -1,15 +1,12 @@
 package mailbox
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,15 +14,13 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	abs "github.com/microsoft/kiota-abstractions-go"
-	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	khttp "github.com/microsoft/kiota-http-go"
-	jsonser "github.com/microsoft/kiota-serialization-json-go"
-	textser "github.com/microsoft/kiota-serialization-text-go"
 	msgraphgocore "github.com/microsoftgraph/msgraph-sdk-go-core"
-	graphauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	itgraph "itbot/adapters/graph"
 )
 
 // graph is the part of Microsoft Graph the adapter uses, on the SDK's
@@ -46,52 +41,14 @@ type graph struct {
 	serial sync.Mutex // one call at a time to the mailbox
 }
 
-var clientOptions = msgraphgocore.GraphClientOptions{GraphServiceVersion: "", GraphServiceLibraryVersion: "1.89.0"}
-
-func scopeFor(base string) string {
-	u, err := url.Parse(base)
-	if err != nil || u.Host == "" {
-		return "https://graph.microsoft.com/.default"
-	}
-	return u.Scheme + "://" + u.Host + "/.default"
-}
-
 func newGraph(cfg Config, cred azcore.TokenCredential, transport http.RoundTripper, log *slog.Logger, now func() time.Time, sleep func(context.Context, time.Duration) error) (*graph, error) {
-	gu, err := url.Parse(cfg.GraphBaseURL)
-	if err != nil || gu.Host == "" {
-		return nil, fmt.Errorf("mailbox: graph_base_url %q is not a URL", cfg.GraphBaseURL)
-	}
-	auth, err := graphauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scopeFor(cfg.GraphBaseURL)}, []string{gu.Hostname()})
-	if err != nil {
-		return nil, fmt.Errorf("mailbox: auth provider: %w", err)
-	}
-	parse := absser.NewParseNodeFactoryRegistry()
-	parse.ContentTypeAssociatedFactories["application/json"] = jsonser.NewJsonParseNodeFactory()
-	parse.ContentTypeAssociatedFactories["text/plain"] = textser.NewTextParseNodeFactory()
-	write := absser.NewSerializationWriterFactoryRegistry()
-	write.ContentTypeAssociatedFactories["application/json"] = jsonser.NewJsonSerializationWriterFactory()
-	write.ContentTypeAssociatedFactories["text/plain"] = textser.NewTextSerializationWriterFactory()
 	g := &graph{user: cfg.Address, cfg: cfg, log: log, now: now, sleep: sleep}
-	client := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(transport,
-			msgraphgocore.NewGraphTelemetryHandler(&clientOptions),
-			khttp.NewUrlReplaceHandler(true, msgraphgocore.ReplacementPairs),
-			&serialHandler{g: g},
-			&retryHandler{g: g},
-			khttp.NewRedirectHandler(),
-			khttp.NewCompressionHandler(),
-			khttp.NewParametersNameDecodingHandler(),
-			khttp.NewUserAgentHandler(),
-			khttp.NewHeadersInspectionHandler(),
-		),
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       100 * time.Second,
-	}
-	ad, err := msgraphgocore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, clientOptions, parse, write, client)
+	ad, err := itgraph.NewAdapter(itgraph.Options{BaseURL: cfg.GraphBaseURL, Credential: cred, Transport: transport,
+		Before: []khttp.Middleware{&serialHandler{g: g}},
+		Retry:  &itgraph.Retry{MaxRetries: cfg.MaxRetries, MaxWait: cfg.MaxWait, Now: now, Sleep: sleep, Log: log}})
 	if err != nil {
-		return nil, fmt.Errorf("mailbox: request adapter: %w", err)
+		return nil, fmt.Errorf("mailbox: %w", err)
 	}
-	ad.SetBaseUrl(strings.TrimRight(cfg.GraphBaseURL, "/"))
 	g.ad = ad
 	g.params = map[string]string{"baseurl": ad.GetBaseUrl()}
 	return g, nil
@@ -110,92 +67,8 @@ func (h *serialHandler) Intercept(p khttp.Pipeline, index int, req *http.Request
 	return p.Next(req, index)
 }
 
-// retryHandler waits out 429, 503 and 504 answers, honouring Retry-After,
-// bounded by MaxWait and MaxRetries; after that the last answer goes back
-// to the caller. The body is kept and every attempt gets a fresh clone
-// (kiota's own retry handler re-sends a body net/http may still be
-// reading).
-type retryHandler struct{ g *graph }
-
-// Intercept implements khttp.Middleware.
-func (h *retryHandler) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
-	}
-	var waited time.Duration
-	for attempt := 0; ; attempt++ {
-		r := req.Clone(req.Context())
-		if body != nil {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-			r.ContentLength = int64(len(body))
-		}
-		if attempt > 0 {
-			r.Header.Set("Retry-Attempt", strconv.Itoa(attempt))
-		}
-		resp, err := p.Next(r, index)
-		if err != nil {
-			return resp, err
-		}
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		default:
-			return resp, nil
-		}
-		d := retryAfter(resp.Header.Get("Retry-After"), h.g.now())
-		if d < 0 {
-			d = time.Duration(2<<attempt) * time.Second
-		}
-		if attempt >= h.g.cfg.MaxRetries || waited+d > h.g.cfg.MaxWait {
-			h.g.log.Warn("graph throttled: giving up", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)
-			return resp, nil
-		}
-		h.g.log.Info("graph throttled: waiting", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		if err := h.g.sleep(req.Context(), d); err != nil {
-			return nil, err
-		}
-		waited += d
-	}
-}
-
-// retryAfter reads a Retry-After header (seconds or an HTTP date); -1 when
-// absent or unreadable.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return -1
-	}
-	if n, err := strconv.ParseFloat(h, 64); err == nil && n >= 0 && n < 1e6 {
-		return time.Duration(n * float64(time.Second))
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-		return 0
-	}
-	return -1
-}
-
 // sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+var sleepCtx = itgraph.SleepCtx
 
 // statusOf returns the HTTP status of a failed Graph call, 0 for other
 // errors.
