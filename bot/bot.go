@@ -315,6 +315,32 @@ func (b *Bot) Comment(ctx context.Context, a Actor, id, text string) (*Request, 
 	return b.update(ctx, a, r.ID, change{kind: EventComment, note: text, phrase: P("event.comment", "Actor", a.Email())})
 }
 
+// Annotate records facts on an open request without changing its state
+// (an operator's estimate, say): the values go into Request.Meta, phrase
+// into the audit trail, and the thread and the operators are told, as for
+// any change.
+func (b *Bot) Annotate(ctx context.Context, a Actor, id string, phrase Phrase, meta map[string]string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return b.update(ctx, a, r.ID, change{kind: EventUpdated, phrase: phrase,
+		check: func(r *Request) error {
+			if r.State.Terminal() {
+				return Errorf(ECONFLICT, "lifecycle.closed", "ID", r.ID, "State", string(r.State))
+			}
+			return nil
+		},
+		apply: func(r *Request, _ Event) {
+			if r.Meta == nil {
+				r.Meta = map[string]string{}
+			}
+			for k, v := range meta {
+				r.Meta[k] = v
+			}
+		}})
+}
+
 // Take assigns a request to the operator a; an approved manual request
 // moves to in_progress.
 func (b *Bot) Take(ctx context.Context, a Actor, id string) (*Request, error) {

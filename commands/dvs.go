@@ -120,40 +120,18 @@ func dvsEstimate(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *D
 	if req.Type != bot.TypeDVSCustomize {
 		return bot.Errorf(bot.EINVALID, "dvscmd.not_customize", "ID", req.ID)
 	}
-	if req.State.Terminal() {
-		return bot.Errorf(bot.ECONFLICT, "lifecycle.closed", "ID", req.ID, "State", string(req.State))
-	}
 	hours, ok := parseHours(c.Arg(1))
 	if !ok {
 		return bot.Errorf(bot.EINVALID, "dvscmd.bad_hours", "Value", c.Arg(1))
 	}
 	funding := c.Rest(2)
 	hs := strconv.FormatFloat(hours, 'f', -1, 64)
-	now := d.Bot.Now().UTC().Truncate(time.Millisecond)
-	ph := bot.P("dvscmd.estimated", "Hours", hs, "Funding", funding, "Actor", c.Person.Email)
-	r, err := d.Bot.Store.UpdateRequest(ctx, req.ID, func(r *bot.Request, _ []bot.Event) ([]bot.Event, error) {
-		if r.Meta == nil {
-			r.Meta = map[string]string{}
-		}
-		r.Meta["dvs.estimate_hours"] = hs
-		r.Meta["dvs.funding"] = funding
-		r.UpdatedAt = now
-		return []bot.Event{{At: now, Actor: c.Person.Email, Platform: c.Msg.Platform, Kind: bot.EventUpdated, Phrase: ph}}, nil
-	})
+	r, err := d.Bot.Annotate(ctx, actor(c), req.ID, bot.P("dvscmd.estimated", "Hours", hs, "Funding", funding, "Actor", c.Person.Email),
+		map[string]string{"dvs.estimate_hours": hs, "dvs.funding": funding})
 	if err != nil {
 		return err
 	}
 	d.Bot.Log.Info("dvs customisation estimated", "id", r.ID, "hours", hs, "by", c.Person.Email)
-	lang := bot.LV
-	if p, err := d.Bot.Store.Person(ctx, r.Requester); err == nil {
-		lang = p.Language()
-	}
-	origin := bot.Address{Platform: r.Origin.Platform, Channel: r.Origin.Channel, Thread: r.Origin.Thread, User: r.Origin.UserID}
-	update := func(l bot.Lang) bot.Reply {
-		return bot.Reply{Kind: bot.KindUpdate, Request: r, Title: r.ID + " · " + r.State.Label(l), Text: ph.Render(l)}
-	}
-	d.Bot.Notify.Post(ctx, bot.Notice{To: origin, Lang: lang, Request: r, Reply: update(lang)})
-	d.Bot.Notify.ToOps(ctx, r, origin, update)
 	return text(ctx, w, bot.Tr(c.Lang, "dvscmd.estimate_saved", bot.Args{"ID": r.ID}))
 }
 
