@@ -93,7 +93,7 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 	if !nr.Type.Valid() {
 		return nil, Errorf(EINVALID, "params.bad_type", "Type", string(nr.Type))
 	}
-	if err := ValidateParams(nr.Type, &nr.Params); err != nil {
+	if err := ValidateParamsFor(nr.Type, &nr.Params, p.Email); err != nil {
 		return nil, err
 	}
 	inst, err := b.InstitutionOf(ctx, p)

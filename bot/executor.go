@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Execute runs an approved (or failed, or procurement-waiting) request's
@@ -108,67 +107,26 @@ func (b *Bot) sendSecret(ctx context.Context, r *Request, secret string) {
 	})
 }
 
-// run calls the service for the request's type.
+// run calls the action of the request's type, through the service the
+// type names.
 func (b *Bot) run(ctx context.Context, r *Request, inst *Institution) (*Outcome, error) {
-	p := r.Params
-	needEx := func() error {
-		if b.Exchange == nil {
-			return Errorf(EUNAVAILABLE, "executor.no_exchange")
-		}
-		return nil
+	s := LookupType(r.Type)
+	if s == nil || s.Run == nil {
+		return nil, Errorf(ECONFLICT, "executor.manual", "ID", r.ID)
 	}
-	needDVS := func() error {
-		if b.DVS == nil {
-			return Errorf(EUNAVAILABLE, "executor.no_dvs")
-		}
-		return nil
+	switch {
+	case s.Service == ServiceExchange && b.Exchange == nil:
+		return nil, Errorf(EUNAVAILABLE, "executor.no_exchange")
+	case s.Service == ServiceDVS && b.DVS == nil:
+		return nil, Errorf(EUNAVAILABLE, "executor.no_dvs")
 	}
-	switch r.Type {
-	case TypeLicenceAssign, TypeLicenceRevoke, TypeMailboxCreate, TypeSharedCreate, TypeSharedMemberAdd,
-		TypeSharedMemberRemove, TypeSpamAllow, TypeSpamBlock, TypeReportAccounts:
-		if err := needEx(); err != nil {
-			return nil, err
-		}
-	case TypeDVSRightsGrant, TypeDVSRightsRevoke, TypeDVSCopy, TypeDVSBackupStatus:
-		if err := needDVS(); err != nil {
-			return nil, err
-		}
-	}
-	switch r.Type {
-	case TypeLicenceAssign:
-		return b.Exchange.AssignLicence(ctx, inst, p.User, p.SKU)
-	case TypeLicenceRevoke:
-		return b.Exchange.RevokeLicence(ctx, inst, p.User, p.SKU)
-	case TypeMailboxCreate:
-		return b.Exchange.CreateMailbox(ctx, inst, MailboxSpec{Address: p.User, DisplayName: p.DisplayName, Kind: p.Kind, Owner: p.Owner, SKU: p.SKU, RequestID: r.ID})
-	case TypeSharedCreate:
-		return b.Exchange.CreateSharedMailbox(ctx, inst, p.Mailbox, p.DisplayName)
-	case TypeSharedMemberAdd:
-		return b.Exchange.AddSharedMember(ctx, inst, p.Mailbox, p.User, p.Permission)
-	case TypeSharedMemberRemove:
-		return b.Exchange.RemoveSharedMember(ctx, inst, p.Mailbox, p.User, p.Permission)
-	case TypeSpamAllow:
-		return b.Exchange.AllowSender(ctx, inst, p.Sender)
-	case TypeSpamBlock:
-		return b.Exchange.BlockSender(ctx, inst, p.Sender)
-	case TypeReportAccounts:
-		return b.Exchange.AccountReport(ctx, inst)
-	case TypeDVSRightsGrant:
-		return b.DVS.GrantRole(ctx, inst, p.User, p.Role)
-	case TypeDVSRightsRevoke:
-		return b.DVS.RevokeRole(ctx, inst, p.User, p.Role)
-	case TypeDVSCopy:
-		from, _ := time.Parse("2006-01-02", p.From)
-		to, _ := time.Parse("2006-01-02", p.To)
-		return b.DVS.Export(ctx, inst, from, to, b.progress(ctx, r))
-	case TypeDVSBackupStatus:
-		bs, err := b.DVS.Backups(ctx, inst)
-		if err != nil {
-			return nil, err
-		}
-		return BackupOutcome(bs), nil
-	}
-	return nil, Errorf(ECONFLICT, "executor.manual", "ID", r.ID)
+	return s.Run(ctx, b.exec(ctx, r, inst))
+}
+
+// exec is what a type's action or hook runs with.
+func (b *Bot) exec(ctx context.Context, r *Request, inst *Institution) *Exec {
+	return &Exec{Request: r, Params: r.Params, Institution: inst, Exchange: b.Exchange, DVS: b.DVS,
+		Progress: b.progress(ctx, r), Bot: b}
 }
 
 // BackupOutcome summarises a list of backups.
@@ -228,7 +186,7 @@ func (b *Bot) CheckProcurement(ctx context.Context) (int, error) {
 	n := 0
 	for i := len(rs) - 1; i >= 0; i-- { // oldest first
 		r := rs[i]
-		if r.Type != TypeLicenceAssign && r.Type != TypeMailboxCreate {
+		if s := LookupType(r.Type); s == nil || !s.Procurement {
 			continue
 		}
 		sku := r.Params.SKU
@@ -257,29 +215,30 @@ func (b *Bot) CheckProcurement(ctx context.Context) (int, error) {
 // CheckPending looks at requests whose action was accepted but is still
 // being prepared (a new mailbox) and closes those that are ready.
 func (b *Bot) CheckPending(ctx context.Context) (int, error) {
-	if b.Exchange == nil {
-		return 0, nil
-	}
 	rs, err := b.Store.Requests(ctx, RequestFilter{States: []State{StateInProgress}})
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, r := range rs {
-		if r.Outcome == nil || !r.Outcome.Pending || r.Type != TypeMailboxCreate {
+		s := LookupType(r.Type)
+		if r.Outcome == nil || !r.Outcome.Pending || s == nil || s.Ready == nil {
+			continue
+		}
+		if (s.Service == ServiceExchange && b.Exchange == nil) || (s.Service == ServiceDVS && b.DVS == nil) {
 			continue
 		}
 		inst, err := b.Store.Institution(ctx, r.Institution)
 		if err != nil {
 			continue
 		}
-		ready, err := b.Exchange.MailboxReady(ctx, inst, r.Params.User)
+		summary, ready, err := s.Ready(ctx, b.exec(ctx, r, inst))
 		if err != nil || !ready {
 			continue
 		}
 		out := *r.Outcome
 		out.Pending = false
-		out.Summary = P("outcome.mailbox_ready", "User", r.Params.User)
+		out.Summary = summary
 		if _, err := b.update(ctx, System, r.ID, change{to: StateDone, from: []State{StateInProgress}, phrase: out.Summary,
 			apply: func(r *Request, _ Event) { r.Outcome = &out }}); err != nil {
 			return n, fmt.Errorf("close pending %s: %w", r.ID, err)

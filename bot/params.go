@@ -2,7 +2,6 @@ package bot
 
 import (
 	"strings"
-	"time"
 )
 
 // Mailbox kinds.
@@ -40,103 +39,19 @@ func ParseKind(s string) (string, bool) {
 }
 
 // ValidateParams checks and normalises the parameters a request of type t
-// needs: addresses are lower-cased and checked, kinds and permissions are
-// read in either language, dates must be ISO dates in order.
-func ValidateParams(t Type, p *Params) error {
-	addr := func(field *string, name string) error {
-		if *field == "" {
-			return Errorf(EINVALID, "params.missing", "Field", name)
-		}
-		a, err := NormalizeAddress(*field)
-		if err != nil {
-			return err
-		}
-		*field = a
-		return nil
-	}
-	text := func() error {
-		if strings.TrimSpace(p.Text) == "" {
-			return Errorf(EINVALID, "params.missing_text")
-		}
-		if len(p.Text) > 4000 {
-			return Errorf(EINVALID, "params.text_too_long", "Max", 4000)
-		}
-		return nil
-	}
-	switch t {
-	case TypeLicenceAssign, TypeLicenceRevoke:
-		return addr(&p.User, "user")
-	case TypeMailboxCreate:
-		if p.Kind == "" {
-			p.Kind = KindPersonal
-		}
-		k, ok := ParseKind(p.Kind)
-		if !ok {
-			return Errorf(EINVALID, "params.bad_kind", "Value", p.Kind)
-		}
-		p.Kind = k
-		if p.Owner != "" {
-			if err := addr(&p.Owner, "owner"); err != nil {
-				return err
-			}
-		}
-		return addr(&p.User, "user")
-	case TypeSharedCreate:
-		return addr(&p.Mailbox, "mailbox")
-	case TypeSharedMemberAdd, TypeSharedMemberRemove:
-		if err := addr(&p.Mailbox, "mailbox"); err != nil {
-			return err
-		}
-		if p.Permission != "" {
-			perm, ok := ParsePermission(p.Permission)
-			if !ok {
-				return Errorf(EINVALID, "params.bad_permission", "Value", p.Permission)
-			}
-			p.Permission = perm
-		} else if t == TypeSharedMemberAdd {
-			p.Permission = PermFullAccess
-		}
-		return addr(&p.User, "user")
-	case TypeSpamAllow, TypeSpamBlock:
-		s := strings.ToLower(strings.TrimSpace(p.Sender))
-		if s == "" {
-			return Errorf(EINVALID, "params.missing", "Field", "sender")
-		}
-		if strings.Contains(s, "@") {
-			a, err := NormalizeAddress(s)
-			if err != nil {
-				return err
-			}
-			s = a
-		} else if !ValidDomain(s) {
-			return Errorf(EINVALID, "params.bad_sender", "Value", p.Sender)
-		}
-		p.Sender = s
-	case TypeDVSRightsGrant:
-		if strings.TrimSpace(p.Role) == "" {
-			return Errorf(EINVALID, "params.missing", "Field", "role")
-		}
-		p.Role = Fold(p.Role)
-		return addr(&p.User, "user")
-	case TypeDVSRightsRevoke:
-		p.Role = Fold(p.Role)
-		return addr(&p.User, "user")
-	case TypeDVSCopy:
-		from, err1 := time.Parse("2006-01-02", p.From)
-		to, err2 := time.Parse("2006-01-02", p.To)
-		if err1 != nil || err2 != nil {
-			return Errorf(EINVALID, "params.bad_dates", "From", p.From, "To", p.To)
-		}
-		if to.Before(from) {
-			return Errorf(EINVALID, "params.dates_order", "From", p.From, "To", p.To)
-		}
-	case TypeConsult, TypeInfoRequest, TypeDVSIncident, TypeDVSCustomize:
-		return text()
-	case TypeReportAccounts, TypeDVSBackupStatus:
-	default:
+// needs, as its TypeSpec declares them: addresses are lower-cased and
+// checked, kinds and permissions are read in either language, free text is
+// bounded, and the type's own Check runs (dates in order).
+func ValidateParams(t Type, p *Params) error { return ValidateParamsFor(t, p, "") }
+
+// ValidateParamsFor is ValidateParams for a known requester, whom a type's
+// Check may name (the owner of a technical mailbox).
+func ValidateParamsFor(t Type, p *Params, requester string) error {
+	s := LookupType(t)
+	if s == nil {
 		return Errorf(EINVALID, "params.bad_type", "Type", string(t))
 	}
-	return nil
+	return s.Normalize(p, requester)
 }
 
 // ValidDomain reports whether s is a lower-case DNS domain name with at

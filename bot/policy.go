@@ -21,13 +21,22 @@ type Policy struct {
 	Manual []Type `yaml:"manual"`
 }
 
-// DefaultPolicy returns the rules the service starts with.
+// DefaultPolicy returns the rules the service starts with, as the
+// request-type table declares them (each TypeSpec's Approval and Run).
 func DefaultPolicy() *Policy {
-	return &Policy{
-		NoApproval:     []Type{TypeConsult, TypeDVSIncident, TypeDVSBackupStatus, TypeInfoRequest},
-		AgencyApproval: nil,
-		Manual:         []Type{TypeConsult, TypeInfoRequest, TypeDVSIncident, TypeDVSCustomize},
+	pol := &Policy{}
+	for _, s := range TypeSpecs() {
+		switch s.Approval {
+		case ApprovalNone:
+			pol.NoApproval = append(pol.NoApproval, s.Type)
+		case ApprovalAgency:
+			pol.AgencyApproval = append(pol.AgencyApproval, s.Type)
+		}
+		if !s.Executable() {
+			pol.Manual = append(pol.Manual, s.Type)
+		}
 	}
+	return pol
 }
 
 // NeedsApproval reports whether a request of type t asked by p must wait
@@ -75,11 +84,15 @@ func (pol *Policy) CanSee(p *Person, r *Request) bool {
 	return p.Institution == r.Institution && p.HasAny(RoleITContact, RoleExpertGroup)
 }
 
-// Scope checks that every account a request names belongs to the
-// requester's institution. Spam filter senders are outside addresses by
-// nature and are not checked; the type is not needed for that today.
-func Scope(inst *Institution, _ Type, p Params) error {
-	for _, a := range []string{p.User, p.Mailbox, p.Owner} {
+// Scope checks that every account a request names (its type's address
+// parameters) belongs to the requester's institution. Spam filter senders
+// are outside addresses by nature and are not checked.
+func Scope(inst *Institution, t Type, p Params) error {
+	addrs := []string{p.User, p.Mailbox, p.Owner}
+	if s := LookupType(t); s != nil {
+		addrs = append(addrs, s.ScopedAddresses(p)...)
+	}
+	for _, a := range addrs {
 		if a != "" && !inst.Owns(a) {
 			return Errorf(EFORBIDDEN, "policy.out_of_scope", "Address", a, "Institution", inst.NameLV, "InstitutionEN", inst.Name(EN), "Domains", joinDomains(inst.Domains))
 		}

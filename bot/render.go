@@ -30,25 +30,24 @@ func originAddress(r *Request) Address {
 	return Address{Platform: r.Origin.Platform, Channel: r.Origin.Channel, Thread: r.Origin.Thread, User: r.Origin.UserID}
 }
 
-// Describe renders what a request asks for, in one line.
+// Describe renders what a request asks for, in one line: the type, its
+// target and, in brackets, the parameters its spec marks Brief.
 func Describe(r *Request, l Lang) string {
-	t := r.Params.Target()
+	s := LookupType(r.Type)
+	t := s.TargetOf(r.Params)
 	extra := ""
-	switch r.Type {
-	case TypeLicenceAssign, TypeLicenceRevoke:
-		if r.Params.SKU != "" {
-			extra = " (" + r.Params.SKU + ")"
+	if s != nil {
+		for _, ps := range s.Params {
+			if !ps.Brief {
+				continue
+			}
+			if v := r.Params.Get(ps.Name); v != "" {
+				if ps.Show != nil {
+					v = ps.Show(v, l)
+				}
+				extra += " (" + v + ")"
+			}
 		}
-	case TypeSharedMemberAdd, TypeSharedMemberRemove:
-		if r.Params.Permission != "" {
-			extra = " (" + r.Params.Permission + ")"
-		}
-	case TypeDVSRightsGrant, TypeDVSRightsRevoke:
-		if r.Params.Role != "" {
-			extra = " (" + r.Params.Role + ")"
-		}
-	case TypeMailboxCreate:
-		extra = " (" + Tr(l, "kind."+r.Params.Kind, nil) + ")"
 	}
 	if t == "" {
 		return r.Type.Label(l)
@@ -62,7 +61,7 @@ func CardFields(r *Request, l Lang) []Field {
 		{Label: Tr(l, "field.type", nil), Value: r.Type.Label(l), Short: true},
 		{Label: Tr(l, "field.state", nil), Value: r.State.Label(l), Short: true},
 	}
-	if t := r.Params.Target(); t != "" {
+	if t := LookupType(r.Type).TargetOf(r.Params); t != "" {
 		fs = append(fs, Field{Label: Tr(l, "field.target", nil), Value: t, Short: true})
 	}
 	fs = append(fs, Field{Label: Tr(l, "field.requester", nil), Value: r.Requester, Short: true})

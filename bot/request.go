@@ -10,7 +10,9 @@ import (
 // Type is what a request asks for.
 type Type string
 
-// The request types.
+// The request types of the built-in families. Their specs (words,
+// parameters, actions) are registered by package commands, one file a
+// family; a new type needs no constant here.
 const (
 	TypeLicenceAssign      Type = "licence.assign"
 	TypeLicenceRevoke      Type = "licence.revoke"
@@ -31,23 +33,11 @@ const (
 	TypeConsult            Type = "consult"
 )
 
-// AllTypes lists every request type.
-var AllTypes = []Type{
-	TypeLicenceAssign, TypeLicenceRevoke, TypeMailboxCreate, TypeSharedCreate,
-	TypeSharedMemberAdd, TypeSharedMemberRemove, TypeSpamAllow, TypeSpamBlock,
-	TypeReportAccounts, TypeInfoRequest, TypeDVSRightsGrant, TypeDVSRightsRevoke,
-	TypeDVSIncident, TypeDVSCopy, TypeDVSCustomize, TypeDVSBackupStatus, TypeConsult,
-}
+// Valid reports whether t is a registered type (see RegisterType).
+func (t Type) Valid() bool { return LookupType(t) != nil }
 
-// Valid reports whether t is a known type.
-func (t Type) Valid() bool {
-	for _, x := range AllTypes {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
+// Spec returns the type's entry in the request-type table, or nil.
+func (t Type) Spec() *TypeSpec { return LookupType(t) }
 
 // Label renders the type for people, in language l.
 func (t Type) Label(l Lang) string { return Tr(l, "type."+string(t), nil) }
@@ -133,6 +123,9 @@ type Params struct {
 	To          string `json:"to,omitempty"`           // ISO date
 	Owner       string `json:"owner,omitempty"`        // technical mailbox owner
 	Text        string `json:"text,omitempty"`         // free text: question, incident, info request
+	// Extra holds the parameters of types that need a name none of the
+	// fields above has (a backup id), keyed by ParamSpec.Name.
+	Extra map[string]string `json:"extra,omitempty"`
 }
 
 // Target returns the main thing the request acts on, for cards and lists.

@@ -108,6 +108,9 @@ func init() {
 		T("button.resume", "Atsākt", "Resume"),
 		T("button.show", "Sīkāk", "Details"),
 
+		T("params.bad_value", "„{{.Value}}” šeit neder; skatiet komandas aprakstu ar /it palīdzība.", "\"{{.Value}}\" does not fit here; see the command with /it help."),
+		T("params.one_word", "„{{.Value}}” jābūt vienam vārdam bez atstarpēm.", "\"{{.Value}}\" must be one word, without spaces."),
+
 		T("kind.personal", "personīgā", "personal"),
 		T("kind.technical", "tehniskā", "technical"),
 
@@ -121,23 +124,5 @@ func init() {
 		T("state.cancelled", "atcelts", "cancelled"),
 		T("state.awaiting_info", "gaida informāciju", "awaiting information"),
 		T("state.awaiting_procurement", "gaida licenču iegādi", "awaiting procurement"),
-
-		T("type.licence.assign", "Licences piešķiršana", "Licence assignment"),
-		T("type.licence.revoke", "Licences noņemšana", "Licence removal"),
-		T("type.mailbox.create", "Pastkastes izveide", "Mailbox creation"),
-		T("type.shared.create", "Koplietošanas pastkastes izveide", "Shared mailbox creation"),
-		T("type.shared.member.add", "Piekļuve koplietošanas pastkastei", "Shared mailbox access"),
-		T("type.shared.member.remove", "Piekļuves noņemšana koplietošanas pastkastei", "Shared mailbox access removal"),
-		T("type.spam.allow", "Atļautais sūtītājs", "Allowed sender"),
-		T("type.spam.block", "Bloķētais sūtītājs", "Blocked sender"),
-		T("type.report.accounts", "Kontu pārskats", "Account report"),
-		T("type.info.request", "Informācijas pieprasījums", "Information request"),
-		T("type.dvs.rights.grant", "DVS tiesību piešķiršana", "DVS rights grant"),
-		T("type.dvs.rights.revoke", "DVS tiesību atņemšana", "DVS rights revocation"),
-		T("type.dvs.incident", "DVS incidents", "DVS incident"),
-		T("type.dvs.copy", "DVS dokumentu kopijas", "DVS document copies"),
-		T("type.dvs.customize", "DVS pielāgošana", "DVS customisation"),
-		T("type.dvs.backup.status", "DVS rezerves kopijas", "DVS backups"),
-		T("type.consult", "Konsultācija", "Consultation"),
 	)
 }

@@ -20,11 +20,22 @@ const (
 )
 
 // triage looks at a new request before it is stored, whatever door it came
-// through: a DVS incident gets the DVS's health now attached, and a DVS that
-// is down (or does not answer) makes it high priority. It returns the audit
-// event that records it, stored in the same transaction as the request.
+// through, with its type's Triage hook. It returns the audit events that
+// record what it found, stored in the same transaction as the request.
 func (b *Bot) triage(ctx context.Context, r *Request, platform string) []Event {
-	if r.Type != TypeDVSIncident || b.DVS == nil {
+	s := LookupType(r.Type)
+	if s == nil || s.Triage == nil {
+		return nil
+	}
+	return s.Triage(ctx, &Exec{Request: r, Params: r.Params, Exchange: b.Exchange, DVS: b.DVS, Bot: b}, platform)
+}
+
+// TriageDVSHealth is a Triage hook (DVS incidents): the DVS's health now is
+// attached to the request, and a DVS that is down (or does not answer)
+// makes it high priority.
+func TriageDVSHealth(ctx context.Context, x *Exec, platform string) []Event {
+	b, r := x.Bot, x.Request
+	if b.DVS == nil {
 		return nil
 	}
 	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)

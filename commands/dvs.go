@@ -11,50 +11,84 @@ import (
 	"itbot/bot"
 )
 
+// The DVS family: rights, incidents, document copies, customisation,
+// estimates and backups.
 func init() {
+	role := func(required bool, empty string) bot.ParamSpec {
+		return bot.ParamSpec{Name: "role", Kind: bot.ParamWord, Required: required, Fold: true, Label: "param.role", Empty: empty,
+			Brief: true, Slot: "role", Form: bot.FormOption}
+	}
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSRightsGrant, Order: 110,
+		LV: "DVS tiesību piešķiršana", EN: "DVS rights grant",
+		Names: []string{"dvs rights grant", "dvs grant", "dvs tiesības piešķirt", "dvs tiesibas pieskirt"},
+		Help:  "help.dvs_grant", UsageLV: "dvs tiesības piešķirt LIETOTĀJS LOMA", UsageEN: "dvs rights grant USER ROLE",
+		Params: []bot.ParamSpec{pUser, role(true, "")}, Service: bot.ServiceDVS,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.DVS.GrantRole(ctx, x.Institution, x.Params.User, x.Params.Role)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSRightsRevoke, Order: 120,
+		LV: "DVS tiesību atņemšana", EN: "DVS rights revocation",
+		Names: []string{"dvs rights revoke", "dvs revoke", "dvs tiesības atņemt", "dvs tiesibas atnemt"},
+		Help:  "help.dvs_revoke", UsageLV: "dvs tiesības atņemt LIETOTĀJS [LOMA]", UsageEN: "dvs rights revoke USER [ROLE]",
+		Params: []bot.ParamSpec{pUser, role(false, "param.role_all")}, Service: bot.ServiceDVS,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.DVS.RevokeRole(ctx, x.Institution, x.Params.User, x.Params.Role)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSIncident, Order: 130,
+		LV: "DVS incidents", EN: "DVS incident",
+		Names: []string{"dvs incident", "dvs incidents", "dvs incidenti"},
+		Help:  "help.dvs_incident", UsageLV: "dvs incidents APRAKSTS", UsageEN: "dvs incident TEXT",
+		Params: []bot.ParamSpec{pText}, Approval: bot.ApprovalNone, Triage: bot.TriageDVSHealth})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSCopy, Order: 140, NoForm: true,
+		LV: "DVS dokumentu kopijas", EN: "DVS document copies",
+		Names: []string{"dvs copy", "dvs kopija", "dvs kopijas"},
+		Help:  "help.dvs_copy", UsageLV: "dvs kopija NO LĪDZ (GGGG-MM-DD)", UsageEN: "dvs copy FROM TO (YYYY-MM-DD)",
+		Params: []bot.ParamSpec{pPeriodFrom(true), pPeriodTo(true)},
+		Check: func(p *bot.Params, _ string) error {
+			_, _, err := period(p.From, p.To)
+			return err
+		},
+		Service: bot.ServiceDVS,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			from, to, err := period(x.Params.From, x.Params.To)
+			if err != nil {
+				return nil, err
+			}
+			return x.DVS.Export(ctx, x.Institution, from, to, x.Progress)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSCustomize, Order: 150,
+		LV: "DVS pielāgošana", EN: "DVS customisation",
+		Names: []string{"dvs customize", "dvs customise", "dvs pielāgot", "dvs pielagot"},
+		Help:  "help.dvs_customize", UsageLV: "dvs pielāgot APRAKSTS", UsageEN: "dvs customize TEXT",
+		Params: []bot.ParamSpec{pText}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSBackupStatus, Order: 160, NoForm: true,
+		LV: "DVS rezerves kopijas", EN: "DVS backups",
+		Names: []string{"dvs backup", "dvs backups", "dvs rezerves", "dvs rezerves kopijas"},
+		Help:  "help.dvs_backup", UsageLV: "dvs rezerves", UsageEN: "dvs backup",
+		Approval: bot.ApprovalNone, Service: bot.ServiceDVS,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			bs, err := x.DVS.Backups(ctx, x.Institution)
+			if err != nil {
+				return nil, err
+			}
+			return bot.BackupOutcome(bs), nil
+		}})
 	register(70, func(r *bot.Router, d *Deps) {
-		r.Handle(&bot.Spec{Names: names("dvs rights grant", "dvs grant", "dvs tiesības piešķirt", "dvs tiesibas pieskirt"),
-			Help: "help.dvs_grant", MinArgs: 2, UsageLV: "dvs tiesības piešķirt LIETOTĀJS LOMA", UsageEN: "dvs rights grant USER ROLE",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeDVSRightsGrant, bot.Params{User: c.Arg(0), Role: c.Arg(1)})
-			})})
-		r.Handle(&bot.Spec{Names: names("dvs rights revoke", "dvs revoke", "dvs tiesības atņemt", "dvs tiesibas atnemt"),
-			Help: "help.dvs_revoke", MinArgs: 1, UsageLV: "dvs tiesības atņemt LIETOTĀJS [LOMA]", UsageEN: "dvs rights revoke USER [ROLE]",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeDVSRightsRevoke, bot.Params{User: c.Arg(0), Role: c.Arg(1)})
-			})})
-		r.Handle(&bot.Spec{Names: names("dvs incident", "dvs incidents", "dvs incidenti"),
-			Help: "help.dvs_incident", MinArgs: 1, UsageLV: "dvs incidents APRAKSTS", UsageEN: "dvs incident TEXT",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return dvsIncident(ctx, w, c, d)
-			})})
-		r.Handle(&bot.Spec{Names: names("dvs copy", "dvs kopija", "dvs kopijas"),
-			Help: "help.dvs_copy", MinArgs: 2, UsageLV: "dvs kopija NO LĪDZ (GGGG-MM-DD)", UsageEN: "dvs copy FROM TO (YYYY-MM-DD)",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeDVSCopy, bot.Params{From: c.Arg(0), To: c.Arg(1)})
-			})})
-		r.Handle(&bot.Spec{Names: names("dvs customize", "dvs customise", "dvs pielāgot", "dvs pielagot"),
-			Help: "help.dvs_customize", MinArgs: 1, UsageLV: "dvs pielāgot APRAKSTS", UsageEN: "dvs customize TEXT",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSCustomize, Params: bot.Params{Text: c.Rest(0)}, Origin: c.Msg.Origin()})
-				if err != nil {
-					return err
-				}
-				rep := Ack(d.Bot, r, c.Person, c.Lang)
-				rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.customize_next", bot.Args{"ID": r.ID})
-				return say(ctx, w, rep)
-			})})
+		requestCommand(r, d, bot.TypeDVSRightsGrant, nil)
+		requestCommand(r, d, bot.TypeDVSRightsRevoke, nil)
+		requestCommand(r, d, bot.TypeDVSIncident, incidentAck)
+		requestCommand(r, d, bot.TypeDVSCopy, nil)
+		requestCommand(r, d, bot.TypeDVSCustomize, func(_ context.Context, _ *Deps, c *bot.Command, r *bot.Request, rep *bot.Reply) error {
+			rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.customize_next", bot.Args{"ID": r.ID})
+			return nil
+		})
 		r.Handle(&bot.Spec{Names: names("dvs estimate", "dvs novērtējums", "dvs novertejums", "dvs novērtēt", "dvs novertet"),
 			Help: "help.dvs_estimate", MinArgs: 2, Roles: []bot.Role{bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin},
 			UsageLV: "dvs novērtējums ID STUNDAS [FINANSĒJUMS]", UsageEN: "dvs estimate ID HOURS [FUNDING NOTE]",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				return dvsEstimate(ctx, w, c, d)
 			})})
-		r.Handle(&bot.Spec{Names: names("dvs backup", "dvs backups", "dvs rezerves", "dvs rezerves kopijas"),
-			Help: "help.dvs_backup", UsageLV: "dvs rezerves", UsageEN: "dvs backup",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return dvsBackups(ctx, w, c, d)
-			})})
+		requestCommand(r, d, bot.TypeDVSBackupStatus, backupAck)
 	})
 	bot.RegisterTexts(
 		bot.T("help.dvs_estimate", "DVS pielāgošanas darba novērtējums (stundas, finansējums)", "estimate a DVS customisation (hours, funding)"),
@@ -81,21 +115,29 @@ func init() {
 	)
 }
 
-// dvsIncident files an incident. The bot's triage attaches the DVS's
-// health to it and makes it high priority when the DVS is down; the answer
-// shows both.
-func dvsIncident(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
-	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSIncident, Params: bot.Params{Text: c.Rest(0)}, Origin: c.Msg.Origin()})
-	if err != nil {
-		return err
-	}
-	rep := Ack(d.Bot, r, c.Person, c.Lang)
+// incidentAck adds to the answer to an incident its priority; the bot's
+// triage attached the DVS's health to it and made it high priority when
+// the DVS is down.
+func incidentAck(_ context.Context, _ *Deps, c *bot.Command, r *bot.Request, rep *bot.Reply) error {
 	if r.Priority != bot.PriorityHigh { // the card shows a high priority itself
 		rep.Fields = append(rep.Fields, bot.Field{Label: bot.Tr(c.Lang, "field.priority", nil), Value: bot.Tr(c.Lang, "priority."+r.Priority, nil), Short: true})
 	} else {
 		rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.incident_high", nil)
 	}
-	return say(ctx, w, rep)
+	return nil
+}
+
+// period reads a DVS copy's dates: ISO dates, in order.
+func period(from, to string) (time.Time, time.Time, error) {
+	f, err1 := time.Parse("2006-01-02", from)
+	t, err2 := time.Parse("2006-01-02", to)
+	if err1 != nil || err2 != nil {
+		return f, t, bot.Errorf(bot.EINVALID, "params.bad_dates", "From", from, "To", to)
+	}
+	if t.Before(f) {
+		return f, t, bot.Errorf(bot.EINVALID, "params.dates_order", "From", from, "To", to)
+	}
+	return f, t, nil
 }
 
 // parseHours reads a positive number of hours: 16, 2,5, 2.5h, 8 h.
@@ -135,34 +177,30 @@ func dvsEstimate(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *D
 	return text(ctx, w, bot.Tr(c.Lang, "dvscmd.estimate_saved", bot.Args{"ID": r.ID}))
 }
 
-// dvsBackups files the backup look-up (a tracked request the bot runs at
-// once, its outcome kept in the trail) and answers with the backups and a
+// backupAck adds to the answer to the backup look-up (a tracked request
+// the bot runs at once, its outcome kept in the trail) the backups and a
 // warning when the last verified one is older than Deps.BackupMaxAge. The
 // view reads the list from the DVS itself rather than from the stored
 // outcome's phrases, whose wording belongs to the bot package.
-func dvsBackups(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
-	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: bot.TypeDVSBackupStatus, Origin: c.Msg.Origin()})
+func backupAck(ctx context.Context, d *Deps, c *bot.Command, r *bot.Request, rep *bot.Reply) error {
+	if r.State != bot.StateDone || d.Bot.DVS == nil {
+		return nil
+	}
+	limit := d.BackupMaxAge
+	if limit <= 0 {
+		limit = 24 * time.Hour
+	}
+	inst, err := d.Bot.InstitutionOf(ctx, c.Person)
 	if err != nil {
 		return err
 	}
-	rep := Ack(d.Bot, r, c.Person, c.Lang)
-	if r.State == bot.StateDone && d.Bot.DVS != nil {
-		limit := d.BackupMaxAge
-		if limit <= 0 {
-			limit = 24 * time.Hour
-		}
-		inst, err := d.Bot.InstitutionOf(ctx, c.Person)
-		if err != nil {
-			return err
-		}
-		bs, err := d.Bot.DVS.Backups(ctx, inst)
-		if err != nil {
-			rep.Text += "\n\n" + bot.UserMessage(err, c.Lang)
-		} else {
-			rep.Text += "\n\n" + backupView(inst.Code, bs, d.Bot.Now(), limit, c.Lang)
-		}
+	bs, err := d.Bot.DVS.Backups(ctx, inst)
+	if err != nil {
+		rep.Text += "\n\n" + bot.UserMessage(err, c.Lang)
+	} else {
+		rep.Text += "\n\n" + backupView(inst.Code, bs, d.Bot.Now(), limit, c.Lang)
 	}
-	return say(ctx, w, rep)
+	return nil
 }
 
 // backupView renders backups (newest first) with the age of the last

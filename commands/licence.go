@@ -6,17 +6,31 @@ import (
 	"itbot/bot"
 )
 
+// The licence family: assign and revoke Microsoft 365 licences.
 func init() {
+	sku := func(empty string) bot.ParamSpec {
+		return bot.ParamSpec{Name: "sku", Kind: bot.ParamWord, Label: "param.sku", Empty: empty, Brief: true, Slot: "sku", Form: bot.FormOption}
+	}
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeLicenceAssign, Order: 10,
+		LV: "Licences piešķiršana", EN: "Licence assignment",
+		Names: []string{"licence assign", "license assign", "licence piešķirt", "licence pieskirt", "licences piešķirt", "licenci piešķirt", "licenci pieskirt"},
+		Help:  "help.licence_assign", UsageLV: "licence piešķirt LIETOTĀJS [LICENCE]", UsageEN: "licence assign USER [SKU]",
+		Params:  []bot.ParamSpec{pUser, sku("param.sku_default")},
+		Service: bot.ServiceExchange, Procurement: true,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.AssignLicence(ctx, x.Institution, x.Params.User, x.Params.SKU)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeLicenceRevoke, Order: 20,
+		LV: "Licences noņemšana", EN: "Licence removal",
+		Names: []string{"licence revoke", "license revoke", "licence remove", "licence noņemt", "licence nonemt", "licence atņemt", "licence atnemt", "licenci noņemt", "licenci nonemt"},
+		Help:  "help.licence_revoke", UsageLV: "licence noņemt LIETOTĀJS [LICENCE]", UsageEN: "licence revoke USER [SKU]",
+		Params:  []bot.ParamSpec{pUser, sku("param.sku_only")},
+		Service: bot.ServiceExchange,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.RevokeLicence(ctx, x.Institution, x.Params.User, x.Params.SKU)
+		}})
 	register(20, func(r *bot.Router, d *Deps) {
-		r.Handle(&bot.Spec{Names: names("licence assign", "license assign", "licence piešķirt", "licence pieskirt", "licences piešķirt", "licenci piešķirt", "licenci pieskirt"),
-			Help: "help.licence_assign", MinArgs: 1, UsageLV: "licence piešķirt LIETOTĀJS [LICENCE]", UsageEN: "licence assign USER [SKU]",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeLicenceAssign, bot.Params{User: c.Arg(0), SKU: c.Arg(1)})
-			})})
-		r.Handle(&bot.Spec{Names: names("licence revoke", "license revoke", "licence remove", "licence noņemt", "licence nonemt", "licence atņemt", "licence atnemt", "licenci noņemt", "licenci nonemt"),
-			Help: "help.licence_revoke", MinArgs: 1, UsageLV: "licence noņemt LIETOTĀJS [LICENCE]", UsageEN: "licence revoke USER [SKU]",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeLicenceRevoke, bot.Params{User: c.Arg(0), SKU: c.Arg(1)})
-			})})
+		requestCommand(r, d, bot.TypeLicenceAssign, nil)
+		requestCommand(r, d, bot.TypeLicenceRevoke, nil)
 	})
 }

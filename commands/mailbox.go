@@ -2,26 +2,46 @@ package commands
 
 import (
 	"context"
-	"strings"
 
 	"itbot/bot"
 )
 
+// The mailbox family: personal and technical mailboxes.
 func init() {
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeMailboxCreate, Order: 30,
+		LV: "Pastkastes izveide", EN: "Mailbox creation",
+		Names: []string{"mailbox create", "pastkaste izveidot", "pastkasti izveidot", "pastkastes izveide"},
+		Help:  "help.mailbox_create",
+		UsageLV: "pastkaste izveidot personal|technical LIETOTĀJS [VĀRDS UZVĀRDS]", UsageEN: "mailbox create personal|technical USER [NAME]",
+		Params: []bot.ParamSpec{
+			{Name: "kind", Kind: bot.ParamChoice, Required: true, Default: bot.KindPersonal, Parse: bot.ParseKind,
+				Choices: []string{bot.KindPersonal, bot.KindTechnical}, BadValue: "params.bad_kind",
+				Label: "param.kind", Show: kindWord, Brief: true, Slot: "kind", Form: bot.FormOption},
+			{Name: "user", Kind: bot.ParamAddress, Required: true, Label: "param.address", Slot: "user", Form: bot.FormTarget},
+			{Name: "display_name", Kind: bot.ParamName, Label: "param.display_name", Slot: "display_name", Form: bot.FormText},
+			{Name: "owner", Kind: bot.ParamAddress, Internal: true, Label: "param.owner"},
+		},
+		// A technical mailbox answers to the person who asked for it.
+		Check: func(p *bot.Params, requester string) error {
+			if p.Kind == bot.KindTechnical && p.Owner == "" {
+				p.Owner = requester
+			}
+			return nil
+		},
+		Service: bot.ServiceExchange, Procurement: true,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			p := x.Params
+			return x.Exchange.CreateMailbox(ctx, x.Institution, bot.MailboxSpec{Address: p.User, DisplayName: p.DisplayName,
+				Kind: p.Kind, Owner: p.Owner, SKU: p.SKU, RequestID: x.Request.ID})
+		},
+		Ready: func(ctx context.Context, x *bot.Exec) (bot.Phrase, bool, error) {
+			ok, err := x.Exchange.MailboxReady(ctx, x.Institution, x.Params.User)
+			return bot.P("outcome.mailbox_ready", "User", x.Params.User), ok, err
+		}})
 	register(30, func(r *bot.Router, d *Deps) {
-		r.Handle(&bot.Spec{Names: names("mailbox create", "pastkaste izveidot", "pastkasti izveidot", "pastkastes izveide"),
-			Help: "help.mailbox_create", MinArgs: 2,
-			UsageLV: "pastkaste izveidot personal|technical LIETOTĀJS [VĀRDS UZVĀRDS]", UsageEN: "mailbox create personal|technical USER [NAME]",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				kind, ok := bot.ParseKind(c.Arg(0))
-				if !ok {
-					return bot.Errorf(bot.EINVALID, "params.bad_kind", "Value", c.Arg(0))
-				}
-				p := bot.Params{Kind: kind, User: c.Arg(1), DisplayName: strings.Join(c.Args[2:], " ")}
-				if kind == bot.KindTechnical {
-					p.Owner = c.Person.Email
-				}
-				return submit(ctx, w, c, d, bot.TypeMailboxCreate, p)
-			})})
+		requestCommand(r, d, bot.TypeMailboxCreate, nil)
 	})
 }
+
+// kindWord renders a mailbox kind for people.
+func kindWord(v string, l bot.Lang) string { return bot.Tr(l, "kind."+v, nil) }

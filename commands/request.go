@@ -8,7 +8,20 @@ import (
 	"itbot/bot"
 )
 
+// The request family: the commands every request shares (list, show,
+// status, comment, cancel, approve, the operators' lifecycle) and the two
+// free-text types, consultations and information requests.
 func init() {
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeConsult, Order: 200,
+		LV: "Konsultācija", EN: "Consultation",
+		Names: []string{"consult", "konsultācija", "konsultacija", "jautājums", "jautajums", "question"},
+		Help:  "help.consult", UsageLV: "konsultācija JAUTĀJUMS", UsageEN: "consult QUESTION",
+		Params: []bot.ParamSpec{pText}, Approval: bot.ApprovalNone})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeInfoRequest, Order: 210,
+		LV: "Informācijas pieprasījums", EN: "Information request",
+		Names: []string{"info", "informācija", "informacija"},
+		Help:  "help.info", UsageLV: "informācija KAS VAJADZĪGS", UsageEN: "info WHAT YOU NEED",
+		Params: []bot.ParamSpec{pText}, Approval: bot.ApprovalNone})
 	register(10, registerRequests)
 }
 
@@ -86,16 +99,8 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return say(ctx, w, stateReply(d, c, req))
 		})})
-	r.Handle(&bot.Spec{Names: names("consult", "konsultācija", "konsultacija", "jautājums", "jautajums", "question"), Help: "help.consult", MinArgs: 1,
-		UsageLV: "konsultācija JAUTĀJUMS", UsageEN: "consult QUESTION",
-		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-			return submit(ctx, w, c, d, bot.TypeConsult, bot.Params{Text: c.Rest(0)})
-		})})
-	r.Handle(&bot.Spec{Names: names("info", "informācija", "informacija"), Help: "help.info", MinArgs: 1,
-		UsageLV: "informācija KAS VAJADZĪGS", UsageEN: "info WHAT YOU NEED",
-		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-			return submit(ctx, w, c, d, bot.TypeInfoRequest, bot.Params{Text: c.Rest(0)})
-		})})
+	requestCommand(r, d, bot.TypeConsult, nil)
+	requestCommand(r, d, bot.TypeInfoRequest, nil)
 
 	// Approvers.
 	r.Handle(&bot.Spec{Names: names("approve", "apstiprināt", "apstiprinat", "apstiprinu"), Help: "help.approve", MinArgs: 1,

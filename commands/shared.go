@@ -7,23 +7,48 @@ import (
 	"itbot/bot"
 )
 
+// The shared mailbox family: create, give and take access, list members.
 func init() {
+	mailbox := bot.ParamSpec{Name: "mailbox", Kind: bot.ParamAddress, Required: true, Label: "param.mailbox", Slot: "mailbox", Form: bot.FormMailbox}
+	perm := func(def string) bot.ParamSpec {
+		return bot.ParamSpec{Name: "permission", Kind: bot.ParamChoice, Default: def, Parse: bot.ParsePermission,
+			Choices: []string{bot.PermFullAccess, bot.PermSendAs}, BadValue: "params.bad_permission",
+			Label: "param.permission", Render: permWords, Brief: true, Slot: "permission", Form: bot.FormOption}
+	}
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeSharedCreate, Order: 40,
+		LV: "Koplietošanas pastkastes izveide", EN: "Shared mailbox creation",
+		Names: []string{"shared create", "koplietošanas izveidot", "koplietosanas izveidot", "kopīgā izveidot", "kopiga izveidot", "kopīgo izveidot", "kopigo izveidot"},
+		Help:  "help.shared_create", UsageLV: "koplietošanas izveidot ADRESE [NOSAUKUMS]", UsageEN: "shared create ADDRESS [NAME]",
+		Params: []bot.ParamSpec{
+			{Name: "mailbox", Kind: bot.ParamAddress, Required: true, Label: "param.mailbox", Slot: "mailbox", Form: bot.FormTarget},
+			{Name: "display_name", Kind: bot.ParamName, Label: "param.display_name", Slot: "display_name", Form: bot.FormText},
+		},
+		Service: bot.ServiceExchange,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.CreateSharedMailbox(ctx, x.Institution, x.Params.Mailbox, x.Params.DisplayName)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeSharedMemberAdd, Order: 50,
+		LV: "Piekļuve koplietošanas pastkastei", EN: "Shared mailbox access",
+		Names: []string{"shared add", "koplietošanas pievienot", "koplietosanas pievienot", "kopīgā pievienot", "kopiga pievienot"},
+		Help:  "help.shared_add", UsageLV: "koplietošanas pievienot ADRESE LIETOTĀJS [full_access|send_as]", UsageEN: "shared add ADDRESS USER [full_access|send_as]",
+		Params:  []bot.ParamSpec{mailbox, pUser, perm(bot.PermFullAccess)},
+		Service: bot.ServiceExchange,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.AddSharedMember(ctx, x.Institution, x.Params.Mailbox, x.Params.User, x.Params.Permission)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeSharedMemberRemove, Order: 60,
+		LV: "Piekļuves noņemšana koplietošanas pastkastei", EN: "Shared mailbox access removal",
+		Names: []string{"shared remove", "koplietošanas noņemt", "koplietosanas nonemt", "kopīgā noņemt", "kopiga nonemt"},
+		Help:  "help.shared_remove", UsageLV: "koplietošanas noņemt ADRESE LIETOTĀJS [full_access|send_as]", UsageEN: "shared remove ADDRESS USER [full_access|send_as]",
+		Params:  []bot.ParamSpec{mailbox, pUser, perm("")},
+		Service: bot.ServiceExchange,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.RemoveSharedMember(ctx, x.Institution, x.Params.Mailbox, x.Params.User, x.Params.Permission)
+		}})
 	register(40, func(r *bot.Router, d *Deps) {
-		r.Handle(&bot.Spec{Names: names("shared create", "koplietošanas izveidot", "koplietosanas izveidot", "kopīgā izveidot", "kopiga izveidot", "kopīgo izveidot", "kopigo izveidot"),
-			Help: "help.shared_create", MinArgs: 1, UsageLV: "koplietošanas izveidot ADRESE [NOSAUKUMS]", UsageEN: "shared create ADDRESS [NAME]",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeSharedCreate, bot.Params{Mailbox: c.Arg(0), DisplayName: strings.Join(c.Args[1:], " ")})
-			})})
-		member := func(t bot.Type, ns []string, help, lv, en string) {
-			r.Handle(&bot.Spec{Names: ns, Help: help, MinArgs: 2, UsageLV: lv, UsageEN: en,
-				Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-					return submit(ctx, w, c, d, t, bot.Params{Mailbox: c.Arg(0), User: c.Arg(1), Permission: c.Arg(2)})
-				})})
-		}
-		member(bot.TypeSharedMemberAdd, names("shared add", "koplietošanas pievienot", "koplietosanas pievienot", "kopīgā pievienot", "kopiga pievienot"),
-			"help.shared_add", "koplietošanas pievienot ADRESE LIETOTĀJS [full_access|send_as]", "shared add ADDRESS USER [full_access|send_as]")
-		member(bot.TypeSharedMemberRemove, names("shared remove", "koplietošanas noņemt", "koplietosanas nonemt", "kopīgā noņemt", "kopiga nonemt"),
-			"help.shared_remove", "koplietošanas noņemt ADRESE LIETOTĀJS [full_access|send_as]", "shared remove ADDRESS USER [full_access|send_as]")
+		requestCommand(r, d, bot.TypeSharedCreate, nil)
+		requestCommand(r, d, bot.TypeSharedMemberAdd, nil)
+		requestCommand(r, d, bot.TypeSharedMemberRemove, nil)
 		r.Handle(&bot.Spec{Names: names("shared members", "koplietošanas dalībnieki", "koplietosanas dalibnieki", "kopīgā dalībnieki", "kopiga dalibnieki"),
 			Help: "help.shared_members", MinArgs: 1, UsageLV: "koplietošanas dalībnieki ADRESE", UsageEN: "shared members ADDRESS",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
@@ -65,4 +90,13 @@ func eligibleInstitution(ctx context.Context, d *Deps, c *bot.Command) (*bot.Ins
 		return nil, err
 	}
 	return inst, nil
+}
+
+// permWords renders a shared mailbox permission for people; none given
+// means all of them.
+func permWords(p bot.Params, l bot.Lang) string {
+	if p.Permission == "" {
+		return bot.Tr(l, "param.perm_all", nil)
+	}
+	return bot.Tr(l, "param.perm_"+p.Permission, nil)
 }

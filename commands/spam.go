@@ -7,18 +7,28 @@ import (
 	"itbot/bot"
 )
 
+// The spam filter family: allow or block a sender or domain, list both.
 func init() {
+	sender := bot.ParamSpec{Name: "sender", Kind: bot.ParamSender, Required: true, Label: "param.sender", Slot: "sender", Form: bot.FormTarget}
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeSpamAllow, Order: 70,
+		LV: "Atļautais sūtītājs", EN: "Allowed sender",
+		Names: []string{"spam allow", "spam atļaut", "spam atlaut", "mēstules atļaut", "mestules atlaut"},
+		Help:  "help.spam_allow", UsageLV: "spam atļaut SŪTĪTĀJS|DOMĒNS", UsageEN: "spam allow SENDER|DOMAIN",
+		Params: []bot.ParamSpec{sender}, Service: bot.ServiceExchange,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.AllowSender(ctx, x.Institution, x.Params.Sender)
+		}})
+	bot.RegisterType(bot.TypeSpec{Type: bot.TypeSpamBlock, Order: 80,
+		LV: "Bloķētais sūtītājs", EN: "Blocked sender",
+		Names: []string{"spam block", "spam bloķēt", "spam bloket", "mēstules bloķēt", "mestules bloket"},
+		Help:  "help.spam_block", UsageLV: "spam bloķēt SŪTĪTĀJS|DOMĒNS", UsageEN: "spam block SENDER|DOMAIN",
+		Params: []bot.ParamSpec{sender}, Service: bot.ServiceExchange,
+		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			return x.Exchange.BlockSender(ctx, x.Institution, x.Params.Sender)
+		}})
 	register(50, func(r *bot.Router, d *Deps) {
-		r.Handle(&bot.Spec{Names: names("spam allow", "spam atļaut", "spam atlaut", "mēstules atļaut", "mestules atlaut"),
-			Help: "help.spam_allow", MinArgs: 1, UsageLV: "spam atļaut SŪTĪTĀJS|DOMĒNS", UsageEN: "spam allow SENDER|DOMAIN",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeSpamAllow, bot.Params{Sender: c.Arg(0)})
-			})})
-		r.Handle(&bot.Spec{Names: names("spam block", "spam bloķēt", "spam bloket", "mēstules bloķēt", "mestules bloket"),
-			Help: "help.spam_block", MinArgs: 1, UsageLV: "spam bloķēt SŪTĪTĀJS|DOMĒNS", UsageEN: "spam block SENDER|DOMAIN",
-			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-				return submit(ctx, w, c, d, bot.TypeSpamBlock, bot.Params{Sender: c.Arg(0)})
-			})})
+		requestCommand(r, d, bot.TypeSpamAllow, nil)
+		requestCommand(r, d, bot.TypeSpamBlock, nil)
 		r.Handle(&bot.Spec{Names: names("spam list", "spam saraksts", "mēstules saraksts", "mestules saraksts"),
 			Help: "help.spam_list", UsageLV: "spam saraksts", UsageEN: "spam list",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {

@@ -2,6 +2,7 @@ package dialogue_test
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func TestSlotFilling(t *testing.T) {
 			r := got[0]
 			p := r.Params
 			p.SKU = strings.ToUpper(p.SKU)
-			if r.Type != tc.typ || p != tc.params {
+			if r.Type != tc.typ || !reflect.DeepEqual(p, tc.params) {
 				t.Fatalf("got %s %+v, want %s %+v", r.Type, p, tc.typ, tc.params)
 			}
 			if r.Origin.Platform != "test" || r.Origin.Channel != "c1" || r.Origin.UserID != tc.who || r.Origin.MessageID == "" {

@@ -119,7 +119,17 @@ func parseBusiness(what, s string, def time.Duration) (time.Duration, error) {
 // validate checks cfg and fills in the defaults.
 func (cfg Config) validate() (settings, error) {
 	var st settings
-	ps, err := sla.ParsePolicies(cfg.Policies)
+	// The request-type table's SLA defaults, under what is configured.
+	merged := map[string]string{}
+	for _, t := range bot.TypeSpecs() {
+		if t.SLA != "" {
+			merged[string(t.Type)] = t.SLA
+		}
+	}
+	for k, v := range cfg.Policies {
+		merged[k] = v
+	}
+	ps, err := sla.ParsePolicies(merged)
 	if err != nil {
 		return st, err
 	}
@@ -165,8 +175,9 @@ func (cfg Config) validate() (settings, error) {
 }
 
 func typeList() string {
-	s := make([]string, len(bot.AllTypes))
-	for i, t := range bot.AllTypes {
+	ts := bot.Types()
+	s := make([]string, len(ts))
+	for i, t := range ts {
 		s[i] = string(t)
 	}
 	return strings.Join(s, ", ")
