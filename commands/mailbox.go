@@ -10,8 +10,8 @@ import (
 func init() {
 	bot.RegisterType(bot.TypeSpec{Type: bot.TypeMailboxCreate, Order: 30,
 		LV: "Pastkastes izveide", EN: "Mailbox creation",
-		Names: []string{"mailbox create", "pastkaste izveidot", "pastkasti izveidot", "pastkastes izveide"},
-		Help:  "help.mailbox_create",
+		Names:   []string{"mailbox create", "pastkaste izveidot", "pastkasti izveidot", "pastkastes izveide"},
+		Help:    "help.mailbox_create",
 		UsageLV: "pastkaste izveidot personal|technical LIETOTĀJS [VĀRDS UZVĀRDS]", UsageEN: "mailbox create personal|technical USER [NAME]",
 		Params: []bot.ParamSpec{
 			{Name: "kind", Kind: bot.ParamChoice, Required: true, Default: bot.KindPersonal, Parse: bot.ParseKind,
