@@ -109,7 +109,6 @@ func init() {
 		T("button.show", "Sīkāk", "Details"),
 
 		T("params.bad_value", "„{{.Value}}” šeit neder; skatiet komandas aprakstu ar /it palīdzība.", "\"{{.Value}}\" does not fit here; see the command with /it help."),
-		T("params.one_word", "„{{.Value}}” jābūt vienam vārdam bez atstarpēm.", "\"{{.Value}}\" must be one word, without spaces."),
 
 		T("kind.personal", "personīgā", "personal"),
 		T("kind.technical", "tehniskā", "technical"),

@@ -27,7 +27,8 @@ const (
 	// ParamSender is an outside address or a domain (spam filters): checked,
 	// lower-cased, never scoped to the institution.
 	ParamSender ParamKind = "sender"
-	// ParamWord is one word: a licence, a DVS role, a backup id.
+	// ParamWord is one command-line word (quoted if it holds spaces): a
+	// licence, a DVS role, a backup id.
 	ParamWord ParamKind = "word"
 	// ParamChoice is one of a few values, read in either language by Parse.
 	ParamChoice ParamKind = "choice"
@@ -432,10 +433,6 @@ func normalizeValue(ps ParamSpec, v string) (string, error) {
 	case ParamText:
 		if len(v) > MaxTextBytes {
 			return "", Errorf(EINVALID, "params.text_too_long", "Max", MaxTextBytes)
-		}
-	case ParamWord:
-		if strings.ContainsAny(v, " \t\n") {
-			return "", Errorf(EINVALID, "params.one_word", "Value", v)
 		}
 	}
 	if ps.Fold {
