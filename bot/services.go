@@ -101,5 +101,11 @@ type DVS interface {
 	// Export copies the institution's documents for [from, to], reporting
 	// progress, and returns where the result is with its checksum.
 	Export(ctx context.Context, inst *Institution, from, to time.Time, progress Progress) (*Outcome, error)
+	// Restore puts the institution's documents back as they were in backup
+	// (an id from Backups), reporting progress. Only a backup that holds
+	// the institution's data, succeeded and did not fail its verification
+	// can be restored: ENOTFOUND for an unknown backup, ECONFLICT for one
+	// that cannot be used.
+	Restore(ctx context.Context, inst *Institution, backup string, progress Progress) (*Outcome, error)
 	Health(ctx context.Context) (Health, error)
 }

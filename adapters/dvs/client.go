@@ -422,6 +422,7 @@ type subject struct {
 	Role        string
 	From, To    string
 	What        string
+	Backup      string
 }
 
 // fail turns a call's error into a *bot.Error with a phrase for people.
@@ -479,8 +480,16 @@ func (c *Client) fail(err error, s subject) error {
 		return bot.Wrap(err, bot.ENOTFOUND, "dvs.user_not_found", "User", s.User, "Institution", s.Institution)
 	case "org_not_found":
 		return bot.Wrap(err, bot.ENOTFOUND, "dvs.org_unknown", "Institution", s.Institution, "Org", s.Org)
-	case "backup_not_found", "export_not_found":
+	case "backup_not_found":
+		if s.Backup != "" {
+			return bot.Wrap(err, bot.ENOTFOUND, "dvs.backup_unknown", "ID", s.Backup)
+		}
 		return bot.Wrap(err, bot.ENOTFOUND, "dvs.not_found", "What", s.What)
+	case "export_not_found":
+		return bot.Wrap(err, bot.ENOTFOUND, "dvs.not_found", "What", s.What)
+	case "backup_not_restorable":
+		st, _ := ae.Details["status"].(string)
+		return bot.Wrap(err, bot.ECONFLICT, "dvs.backup_unusable", "ID", s.Backup, "Status", st)
 	case "backup_running":
 		id, _ := ae.Details["id"].(string)
 		return bot.Wrap(err, bot.ECONFLICT, "dvs.backup_running", "ID", id)

@@ -581,3 +581,80 @@ func TestTextsRenderInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// pickBackups returns one backup of LGIA that can be restored and one that
+// cannot (failed, or failed its verification), as the simulator lists them.
+func pickBackups(t *testing.T, e *env) (good, bad bot.Backup) {
+	t.Helper()
+	bs, err := e.client.Backups(t.Context(), inst(t, "LGIA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		switch {
+		case good.ID == "" && b.Status == "succeeded" && b.Verified == "verified":
+			good = b
+		case bad.ID == "" && (b.Status == "failed" || b.Verified == "failed"):
+			bad = b
+		}
+	}
+	if good.ID == "" || bad.ID == "" {
+		t.Fatalf("the simulator lists no usable and no unusable backup: %+v", bs)
+	}
+	return good, bad
+}
+
+func TestRestore(t *testing.T) {
+	e := newEnv(t, nil)
+	good, _ := pickBackups(t, e)
+	var steps [][2]int
+	out, err := e.client.Restore(t.Context(), inst(t, "LGIA"), good.ID, func(d, n int) { steps = append(steps, [2]int{d, n}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Summary.ID != "dvs.restore_done" || out.Summary.Args["Backup"] != good.ID {
+		t.Errorf("outcome %+v", out.Summary)
+	}
+	if len(steps) < 2 || steps[len(steps)-1][0] != steps[len(steps)-1][1] {
+		t.Errorf("progress %v", steps)
+	}
+	rs := e.sim.State().Restores()
+	if len(rs) != 1 || rs[0].Backup != good.ID || rs[0].Org != "LGIA" || rs[0].Documents <= 0 {
+		t.Fatalf("restores recorded: %+v", rs)
+	}
+	if n := e.sim.CallsTo("POST", "/orgs/"); n != 1 {
+		t.Errorf("%d restore starts", n)
+	}
+	for _, c := range e.sim.Calls() {
+		if c.Method == "POST" && c.IdempotencyKey == "" {
+			t.Errorf("restore started without an idempotency key: %+v", c)
+		}
+	}
+}
+
+func TestRestoreRefusals(t *testing.T) {
+	e := newEnv(t, nil)
+	_, bad := pickBackups(t, e)
+	_, err := e.client.Restore(t.Context(), inst(t, "LGIA"), bad.ID, nil)
+	if code(err) != bot.ECONFLICT || phraseID(err) != "dvs.backup_unusable" {
+		t.Errorf("unusable backup: %v (%s)", err, phraseID(err))
+	}
+	readable(t, err)
+	_, err = e.client.Restore(t.Context(), inst(t, "LGIA"), "no-such-backup", nil)
+	if code(err) != bot.ENOTFOUND || phraseID(err) != "dvs.backup_unknown" {
+		t.Errorf("unknown backup: %v (%s)", err, phraseID(err))
+	}
+	readable(t, err)
+	// Another institution's backup is not ours to restore.
+	vvd, err := e.client.Backups(t.Context(), inst(t, "VVD"))
+	if err != nil || len(vvd) == 0 {
+		t.Fatalf("VVD backups: %v", err)
+	}
+	_, err = e.client.Restore(t.Context(), inst(t, "LGIA"), vvd[0].ID, nil)
+	if code(err) != bot.ENOTFOUND {
+		t.Errorf("foreign backup: %v", err)
+	}
+	if len(e.sim.State().Restores()) != 0 {
+		t.Errorf("a refused restore was recorded")
+	}
+}

@@ -298,6 +298,62 @@ func (c *Client) Export(ctx context.Context, inst *bot.Institution, from, to tim
 	}, nil
 }
 
+// wireRestore is a restore job as the contract returns it.
+type wireRestore struct {
+	ID        string `json:"id"`
+	Org       string `json:"org"`
+	BackupID  string `json:"backup_id"`
+	Status    string `json:"status"` // running, succeeded, failed
+	Done      int    `json:"done"`
+	Total     int    `json:"total"`
+	Documents int    `json:"documents"`
+	Detail    string `json:"detail,omitempty"`
+}
+
+// Restore puts the institution's documents back as backup holds them: it
+// starts a restore job (POST /orgs/{org}/restores, with an idempotency
+// key, so a retried start is one job), polls it (reporting progress) until
+// it ends, and returns how many documents came back.
+func (c *Client) Restore(ctx context.Context, inst *bot.Institution, backup string, progress bot.Progress) (*bot.Outcome, error) {
+	org, s, err := c.scope(inst)
+	if err != nil {
+		return nil, err
+	}
+	s.Backup = backup
+	var rs wireRestore
+	_, err = c.do(ctx, call{method: http.MethodPost, path: "/orgs/" + esc(org) + "/restores",
+		body: map[string]string{"backup_id": backup}, idemKey: newKey()}, &rs)
+	if err != nil {
+		return nil, c.fail(err, s)
+	}
+	c.log.Info("dvs restore started", "id", rs.ID, "org", org, "backup", backup)
+	last := -1
+	report := func(r wireRestore) {
+		if progress != nil && r.Done != last {
+			last = r.Done
+			progress(r.Done, r.Total)
+		}
+	}
+	report(rs)
+	for rs.Status == "running" || rs.Status == "queued" {
+		if err := c.sleep(ctx, c.cfg.PollInterval); err != nil {
+			return nil, c.fail(err, s)
+		}
+		var next wireRestore
+		if _, err := c.do(ctx, call{method: http.MethodGet, path: "/restores/" + esc(rs.ID)}, &next); err != nil {
+			return nil, c.fail(err, s)
+		}
+		rs = next
+		report(rs)
+	}
+	if rs.Status != "succeeded" {
+		return nil, bot.Wrap(fmt.Errorf("dvs: restore %s %s: %s", rs.ID, rs.Status, rs.Detail), bot.EUNAVAILABLE, "dvs.restore_failed", "Detail", rs.Detail)
+	}
+	c.log.Info("dvs restore done", "id", rs.ID, "documents", rs.Documents)
+	return &bot.Outcome{Summary: bot.P("dvs.restore_done", "Institution", inst.Code, "Backup", backup, "Count", rs.Documents),
+		Details: []bot.Phrase{bot.P("dvs.restore_id", "ID", rs.ID)}}, nil
+}
+
 // cancelExport asks the DVS to stop an export, best effort, after the
 // caller's context ended.
 func (c *Client) cancelExport(id string) {

@@ -213,6 +213,43 @@ func (d *DVS) Export(ctx context.Context, inst *bot.Institution, from, to time.T
 	}, nil
 }
 
+// Restore puts the institution's documents back as they were in one of its
+// nightly backups, reporting progress in the export's steps.
+func (d *DVS) Restore(ctx context.Context, inst *bot.Institution, backup string, progress bot.Progress) (*bot.Outcome, error) {
+	if err := d.begin(ctx, "Restore"); err != nil {
+		return nil, err
+	}
+	org, err := OrgID(inst)
+	if err != nil {
+		return nil, err
+	}
+	b, err := d.st.Restorable(org, backup)
+	if err != nil {
+		return nil, err
+	}
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	steps := d.st.ExportSteps
+	if steps <= 0 {
+		steps = 20
+	}
+	progress(0, steps)
+	for done := 1; done <= steps; done++ {
+		if err := d.wait(ctx); err != nil {
+			return nil, err
+		}
+		progress(done, steps)
+	}
+	r, err := d.st.RecordRestore(org, backup, b.StartedAt)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Outcome{Summary: bot.P("sbx.dvs_restore_done", "Institution", inst.Code, "Backup", backup,
+		"Taken", bot.FormatTime(b.StartedAt), "Count", r.Documents),
+		Details: []bot.Phrase{bot.P("sbx.dvs_restore_id", "ID", r.ID)}}, nil
+}
+
 // wait takes one export step's time, or returns when ctx ends.
 func (d *DVS) wait(ctx context.Context) error {
 	if delay := d.st.ExportStepDelay; delay > 0 {

@@ -423,3 +423,41 @@ func TestDVSConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestDVSRestore(t *testing.T) {
+	st, d := seededDVS(t)
+	lgia := institution(t, "LGIA")
+	bs, err := d.Backups(t.Context(), lgia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var good, bad string
+	for _, b := range bs {
+		if good == "" && b.Status == "succeeded" && b.Verified == "verified" {
+			good = b.ID
+		}
+		if bad == "" && (b.Status == "failed" || b.Verified == "failed" || b.Status == "running") {
+			bad = b.ID
+		}
+	}
+	if good == "" || bad == "" {
+		t.Fatalf("no usable and unusable backups in %+v", bs)
+	}
+	var last [2]int
+	out, err := d.Restore(t.Context(), lgia, good, func(done, total int) { last = [2]int{done, total} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := summaryID(t, out, nil); id != "sbx.dvs_restore_done" || last[0] != last[1] || last[1] == 0 {
+		t.Errorf("outcome %s, progress %v", id, last)
+	}
+	if _, err := d.Restore(t.Context(), lgia, bad, nil); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("unusable backup: %v", err)
+	}
+	if _, err := d.Restore(t.Context(), lgia, "vvd-20261101", nil); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("another institution's backup: %v", err)
+	}
+	if rs := st.Restores(); len(rs) != 1 || rs[0].Backup != good {
+		t.Errorf("restores %+v", rs)
+	}
+}

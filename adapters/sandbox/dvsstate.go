@@ -107,13 +107,14 @@ type DVSState struct {
 	// ExportSteps is how many progress steps an export takes (20 when 0).
 	ExportSteps int
 
-	mu      sync.Mutex
-	orgs    map[string]*dvsOrgRec
-	exports []Export
-	seq     int
-	up      bool
-	detail  string
-	faults  faults
+	mu       sync.Mutex
+	orgs     map[string]*dvsOrgRec
+	exports  []Export
+	restores []Restore
+	seq      int
+	up       bool
+	detail   string
+	faults   faults
 }
 
 // NewDVSState returns an empty DVS that is up.
@@ -478,6 +479,66 @@ func (st *DVSState) RecordExport(org string, from, to time.Time, docs int) (Expo
 	e.SHA256 = hex.EncodeToString(sum[:])
 	st.exports = append(st.exports, e)
 	return e, nil
+}
+
+// Restore is a finished restore of a backup into an organisation.
+type Restore struct {
+	ID, Org, Backup string
+	Documents       int
+	At              time.Time
+}
+
+// Restorable returns an organisation's nightly backup id if it can be
+// restored: it must hold the organisation's data (ENOTFOUND), have
+// succeeded and not have failed its test restore (ECONFLICT).
+func (st *DVSState) Restorable(org, id string) (bot.Backup, error) {
+	bs, err := st.Backups(org)
+	if err != nil {
+		return bot.Backup{}, err
+	}
+	for _, b := range bs {
+		if b.ID != id {
+			continue
+		}
+		if b.Status != "succeeded" || b.Verified == "failed" {
+			st := b.Status
+			if b.Status == "succeeded" {
+				st = "verification failed"
+			}
+			return b, bot.Errorf(bot.ECONFLICT, "sbx.dvs_backup_unusable", "ID", id, "Status", st)
+		}
+		return b, nil
+	}
+	return bot.Backup{}, bot.Errorf(bot.ENOTFOUND, "sbx.dvs_backup_unknown", "ID", id)
+}
+
+// RecordRestore records a finished restore of backup (taken at taken)
+// into org and returns it with the number of documents put back: those
+// registered in the 30 days before the backup.
+func (st *DVSState) RecordRestore(org, backup string, taken time.Time) (Restore, error) {
+	docs, err := st.Documents(org, taken.AddDate(0, 0, -30), taken)
+	if err != nil {
+		return Restore{}, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	o, err := st.orgLocked(org)
+	if err != nil {
+		return Restore{}, err
+	}
+	st.seq++
+	now := st.now()
+	r := Restore{ID: fmt.Sprintf("rs-%s-%s-%04d", strings.ToLower(orgKey(o.ID)), now.In(bot.TimeZone).Format("20060102"), st.seq),
+		Org: o.ID, Backup: backup, Documents: docs, At: now}
+	st.restores = append(st.restores, r)
+	return r, nil
+}
+
+// Restores lists the finished restores, oldest first.
+func (st *DVSState) Restores() []Restore {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return slices.Clone(st.restores)
 }
 
 // Exports lists the finished exports, oldest first.

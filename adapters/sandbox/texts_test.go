@@ -21,6 +21,7 @@ var sampleArgs = bot.Args{
 	"Sender": "vzd.gov.lv", "Total": 6, "Licensed": 5, "List": "ilze.liepa@lgia.gov.lv",
 	"Role": "boss", "RoleLV": "vadītājs", "RoleEN": "head", "RolesLV": "lietvedis, vadītājs", "RolesEN": "records clerk, head",
 	"From": "2025-01-01", "To": "2025-03-31", "Count": 2811, "SHA256": strings.Repeat("ab", 32), "MB": 494,
+	"ID": "20250101-0130-lgia", "Backup": "20250101-0130-lgia", "Taken": "2025-01-01 01:30", "Status": "failed",
 }
 
 func sbxIDs() []string {

@@ -104,6 +104,15 @@ type export struct {
 	fail              string
 }
 
+// restore is a restore job: the organisation's documents put back as a
+// backup holds them.
+type restore struct {
+	ID, Org, StateOrg, Backup string
+	Taken                     time.Time
+	Status, Detail            string
+	Done, Total, Documents    int
+}
+
 type replay struct {
 	status int
 	body   []byte
@@ -126,6 +135,7 @@ type Server struct {
 	latency     time.Duration
 	backups     []*backup
 	exports     map[string]*export
+	restores    map[string]*restore
 	idem        map[string]replay
 	seq         int
 	failBackup  []string
@@ -137,7 +147,7 @@ type Server struct {
 // New returns a simulator.
 func New(o Options) *Server {
 	s := &Server{st: o.State, token: o.Token, aliases: map[string]string{}, steps: o.ExportSteps, log: o.Log,
-		exports: map[string]*export{}, idem: map[string]replay{}}
+		exports: map[string]*export{}, restores: map[string]*restore{}, idem: map[string]replay{}}
 	if s.st == nil {
 		s.st = sandbox.NewDVSState()
 		if err := sandbox.SeedDVS(s.st); err != nil {
@@ -176,6 +186,8 @@ func New(o Options) *Server {
 	m.HandleFunc("POST /orgs/{org}/exports", s.startExport)
 	m.HandleFunc("GET /exports/{id}", s.getExport)
 	m.HandleFunc("DELETE /exports/{id}", s.cancelExport)
+	m.HandleFunc("POST /orgs/{org}/restores", s.startRestore)
+	m.HandleFunc("GET /restores/{id}", s.getRestore)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
@@ -444,6 +456,17 @@ type exportJSON struct {
 	SizeBytes int64  `json:"size_bytes"`
 	SHA256    string `json:"sha256,omitempty"`
 	Location  string `json:"location,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+}
+
+type restoreJSON struct {
+	ID        string `json:"id"`
+	Org       string `json:"org"`
+	BackupID  string `json:"backup_id"`
+	Status    string `json:"status"`
+	Done      int    `json:"done"`
+	Total     int    `json:"total"`
+	Documents int    `json:"documents"`
 	Detail    string `json:"detail,omitempty"`
 }
 
@@ -982,4 +1005,114 @@ func (s *Server) cancelExport(w http.ResponseWriter, r *http.Request) {
 		e.Status = "cancelled"
 	}
 	writeJSON(w, http.StatusOK, e.json())
+}
+
+func (r *restore) json() restoreJSON {
+	return restoreJSON{ID: r.ID, Org: r.Org, BackupID: r.Backup, Status: r.Status, Done: r.Done, Total: r.Total,
+		Documents: r.Documents, Detail: r.Detail}
+}
+
+// startRestore is POST /orgs/{org}/restores {"backup_id"}: the backup must
+// hold the organisation's data (a nightly one of the organisation, or one
+// started through the API for it or for all) — else 404 backup_not_found —
+// and must have succeeded without failing its verification — else 409
+// backup_not_restorable. Like every job start it honours Idempotency-Key
+// (docs/dvs-api.yaml).
+func (s *Server) startRestore(w http.ResponseWriter, r *http.Request) {
+	key, done := s.idempotent(w, r)
+	if done {
+		return
+	}
+	org, ok := s.org(w, r.PathValue("org"))
+	if !ok {
+		return
+	}
+	if err := s.st.Fault("Restore"); err != nil {
+		writeModelError(w, err)
+		return
+	}
+	var body struct {
+		BackupID string `json:"backup_id"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil || strings.TrimSpace(body.BackupID) == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", "body: want {\"backup_id\": \"…\"}", nil)
+		return
+	}
+	var found *backupJSON
+	for _, b := range s.nightly(org) {
+		if b.ID == body.BackupID {
+			found = &b
+			break
+		}
+	}
+	s.mu.Lock()
+	if found == nil {
+		for _, b := range s.backups {
+			if b.ID == body.BackupID && (b.Scope == "all" || b.Scope == org) {
+				j := b.json()
+				found = &j
+			}
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case found == nil:
+		writeError(w, http.StatusNotFound, "backup_not_found", "no backup "+body.BackupID+" of "+org, nil)
+		return
+	case found.Status != "succeeded" || found.Verification.Status == "failed":
+		st := found.Status
+		if st == "succeeded" {
+			st = "verification_failed"
+		}
+		writeError(w, http.StatusConflict, "backup_not_restorable", "backup "+found.ID+" is "+st, map[string]any{"id": found.ID, "status": st})
+		return
+	}
+	s.mu.Lock()
+	s.seq++
+	steps := s.steps
+	if steps <= 0 {
+		steps = 5
+	}
+	rs := &restore{ID: fmt.Sprintf("rs-%s-%04d", strings.ToLower(org), s.seq), Org: r.PathValue("org"), StateOrg: org,
+		Backup: found.ID, Taken: found.StartedAt, Status: "running", Total: steps}
+	s.restores[rs.ID] = rs
+	out := rs.json()
+	s.mu.Unlock()
+	loc := Prefix + "/restores/" + rs.ID
+	s.remember(key, http.StatusAccepted, out, loc)
+	w.Header().Set("Location", loc)
+	writeJSON(w, http.StatusAccepted, out)
+}
+
+// getRestore is GET /restores/{id}: each poll moves a running restore one
+// step on; the last records it in the model.
+func (s *Server) getRestore(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	rs := s.restores[id]
+	if rs == nil {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "restore_not_found", "no restore "+id, nil)
+		return
+	}
+	finish := false
+	if rs.Status == "running" {
+		rs.Done++
+		finish = rs.Done >= rs.Total
+	}
+	s.mu.Unlock()
+	if finish {
+		rec, err := s.st.RecordRestore(rs.StateOrg, rs.Backup, rs.Taken)
+		s.mu.Lock()
+		if err != nil {
+			rs.Status, rs.Detail = "failed", err.Error()
+		} else {
+			rs.Status, rs.Documents = "succeeded", rec.Documents
+		}
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	out := rs.json()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
 }
