@@ -19,7 +19,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 	h := func(f func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error) bot.Handler {
 		return bot.HandlerFunc(f)
 	}
-	r.Handle(&bot.Spec{Names: names("institution add", "iestāde pievienot", "iestade pievienot"), Roles: admin, MinArgs: 3, Help: "help.institution_add",
+	r.Handle(&bot.Spec{Names: []string{"institution add", "iestāde pievienot", "iestade pievienot"}, Roles: admin, MinArgs: 3, Help: "help.institution_add",
 		UsageLV: "iestāde pievienot KODS DOMĒNS[,DOMĒNS] NOSAUKUMS [--nozare ja|ne] [--en NAME]",
 		UsageEN: "institution add CODE DOMAIN[,DOMAIN] NAME [--sector yes|no] [--en NAME]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
@@ -44,7 +44,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			d.Bot.Log.Info("audit: institution saved", "actor", c.Person.Email, "code", inst.Code)
 			return text(ctx, w, bot.Tr(c.Lang, "cmd.institution_saved", bot.Args{"Code": inst.Code}))
 		})})
-	r.Handle(&bot.Spec{Names: names("institution list", "iestāde saraksts", "iestade saraksts", "iestādes", "iestades"), Roles: []bot.Role{bot.RoleAdmin, bot.RoleOperator}, Help: "help.institution_list",
+	r.Handle(&bot.Spec{Names: []string{"institution list", "iestāde saraksts", "iestade saraksts", "iestādes", "iestades"}, Roles: []bot.Role{bot.RoleAdmin, bot.RoleOperator}, Help: "help.institution_list",
 		UsageLV: "iestādes", UsageEN: "institution list",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			is, err := d.Bot.Store.Institutions(ctx)
@@ -59,7 +59,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			}
 			return say(ctx, w, bot.Reply{Kind: bot.KindList, Text: b.String()})
 		})})
-	r.Handle(&bot.Spec{Names: names("institution show", "iestāde skatīt", "iestade skatit"), Roles: []bot.Role{bot.RoleAdmin, bot.RoleOperator}, MinArgs: 1, Help: "help.institution_show",
+	r.Handle(&bot.Spec{Names: []string{"institution show", "iestāde skatīt", "iestade skatit"}, Roles: []bot.Role{bot.RoleAdmin, bot.RoleOperator}, MinArgs: 1, Help: "help.institution_show",
 		UsageLV: "iestāde skatīt KODS", UsageEN: "institution show CODE",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			i, err := d.Bot.Store.Institution(ctx, strings.ToUpper(c.Arg(0)))
@@ -75,7 +75,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			}}
 			return say(ctx, w, rep)
 		})})
-	r.Handle(&bot.Spec{Names: names("institution contract", "iestāde līgums", "iestade ligums"), Roles: admin, MinArgs: 3, Help: "help.institution_contract",
+	r.Handle(&bot.Spec{Names: []string{"institution contract", "iestāde līgums", "iestade ligums"}, Roles: admin, MinArgs: 3, Help: "help.institution_contract",
 		UsageLV: "iestāde līgums KODS NUMURS NO [LĪDZ]", UsageEN: "institution contract CODE NUMBER FROM [TO]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			i, err := d.Bot.Store.Institution(ctx, strings.ToUpper(c.Arg(0)))
@@ -99,7 +99,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			d.Bot.Log.Info("audit: contract saved", "actor", c.Person.Email, "code", i.Code, "contract", i.Contract.Number)
 			return text(ctx, w, bot.Tr(c.Lang, "cmd.contract_saved", bot.Args{"Code": i.Code, "Contract": contractText(i.Contract)}))
 		})})
-	r.Handle(&bot.Spec{Names: names("person add", "persona pievienot"), Roles: admin, MinArgs: 1, Help: "help.person_add",
+	r.Handle(&bot.Spec{Names: []string{"person add", "persona pievienot"}, Roles: admin, MinArgs: 1, Help: "help.person_add",
 		UsageLV: "persona pievienot E-PASTS [LOMA...] [--vards \"VĀRDS UZVĀRDS\"] [--valoda lv|en]",
 		UsageEN: "person add EMAIL [ROLE...] [--name \"NAME\"] [--lang lv|en]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
@@ -139,7 +139,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			d.Bot.Log.Info("audit: person saved", "actor", c.Person.Email, "person", p.Email, "roles", p.Roles)
 			return text(ctx, w, bot.Tr(c.Lang, "cmd.person_saved", bot.Args{"Email": p.Email, "Institution": p.Institution}))
 		})})
-	r.Handle(&bot.Spec{Names: names("person role", "persona loma"), Roles: admin, MinArgs: 2, Help: "help.person_role",
+	r.Handle(&bot.Spec{Names: []string{"person role", "persona loma"}, Roles: admin, MinArgs: 2, Help: "help.person_role",
 		UsageLV: "persona loma E-PASTS +LOMA|-LOMA", UsageEN: "person role EMAIL +ROLE|-ROLE",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			email, err := bot.NormalizeAddress(c.Arg(0))
@@ -176,7 +176,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			d.Bot.Log.Info("audit: roles changed", "actor", c.Person.Email, "person", p.Email, "roles", p.Roles)
 			return text(ctx, w, bot.Tr(c.Lang, "cmd.person_saved", bot.Args{"Email": p.Email, "Institution": p.Institution}))
 		})})
-	r.Handle(&bot.Spec{Names: names("person link", "persona piesaistīt", "persona piesaistit"), Roles: admin, MinArgs: 3, Help: "help.person_link",
+	r.Handle(&bot.Spec{Names: []string{"person link", "persona piesaistīt", "persona piesaistit"}, Roles: admin, MinArgs: 3, Help: "help.person_link",
 		UsageLV: "persona piesaistīt E-PASTS slack|mattermost|mailbox LIETOTĀJA-ID", UsageEN: "person link EMAIL slack|mattermost|mailbox USER-ID",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			email, err := bot.NormalizeAddress(c.Arg(0))

@@ -1,8 +1,9 @@
-// Package commands holds itbot's command handlers, one file per command
-// family (licence, mailbox, shared, spam, report, dvs, request, help,
-// admin). Each file registers its family in init; Register installs them
-// all on a Router. Handlers turn arguments into calls on bot.Bot and
-// answer through the ResponseWriter, in the speaker's language.
+// Package commands holds itbot's command handlers and request types, one
+// file per command family (licence, mailbox, shared, spam, report, dvs,
+// dvs restore, request, help, admin). Each file registers its request
+// types in the bot.TypeSpec table and its commands in init; Register
+// installs the commands on a Router. Handlers turn arguments into calls on
+// bot.Bot and answer through the ResponseWriter, in the speaker's language.
 package commands
 
 import (
@@ -57,19 +58,6 @@ func say(ctx context.Context, w bot.ResponseWriter, rep bot.Reply) error {
 
 func text(ctx context.Context, w bot.ResponseWriter, s string) error {
 	return say(ctx, w, bot.Reply{Kind: bot.KindText, Text: s})
-}
-
-// names builds a Spec's name list from Latvian and English variants; the
-// first is canonical.
-func names(ns ...string) []string { return ns }
-
-// submit creates a request and answers with what happened to it.
-func submit(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps, t bot.Type, p bot.Params) error {
-	r, err := d.Bot.Submit(ctx, actor(c), bot.NewRequest{Type: t, Params: p, Origin: c.Msg.Origin()})
-	if err != nil {
-		return err
-	}
-	return say(ctx, w, Ack(d.Bot, r, c.Person, c.Lang))
 }
 
 // Ack renders the answer to a new request: its id, what happens next and

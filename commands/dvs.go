@@ -82,7 +82,7 @@ func init() {
 			rep.Text += "\n" + bot.Tr(c.Lang, "dvscmd.customize_next", bot.Args{"ID": r.ID})
 			return nil
 		})
-		r.Handle(&bot.Spec{Names: names("dvs estimate", "dvs novērtējums", "dvs novertejums", "dvs novērtēt", "dvs novertet"),
+		r.Handle(&bot.Spec{Names: []string{"dvs estimate", "dvs novērtējums", "dvs novertejums", "dvs novērtēt", "dvs novertet"},
 			Help: "help.dvs_estimate", MinArgs: 2, Roles: []bot.Role{bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin},
 			UsageLV: "dvs novērtējums ID STUNDAS [FINANSĒJUMS]", UsageEN: "dvs estimate ID HOURS [FUNDING NOTE]",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {

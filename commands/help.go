@@ -9,16 +9,16 @@ import (
 
 func init() {
 	register(0, func(r *bot.Router, d *Deps) {
-		r.Handle(&bot.Spec{Names: names("help", "palīdzība", "palidziba", "palīgs", "?"), Help: "help.help",
+		r.Handle(&bot.Spec{Names: []string{"help", "palīdzība", "palidziba", "palīgs", "?"}, Help: "help.help",
 			UsageLV: "palīdzība [SAIME]", UsageEN: "help [FAMILY]",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				return say(ctx, w, bot.Reply{Kind: bot.KindHelp, Text: HelpText(r, c.Person, c.Lang, c.Arg(0))})
 			})})
-		r.Handle(&bot.Spec{Names: names("whoami", "kas es", "es"), Help: "help.whoami",
+		r.Handle(&bot.Spec{Names: []string{"whoami", "kas es", "es"}, Help: "help.whoami",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				return text(ctx, w, whoami(ctx, d, c))
 			})})
-		r.Handle(&bot.Spec{Names: names("language", "valoda", "lang"), Help: "help.language", MinArgs: 1,
+		r.Handle(&bot.Spec{Names: []string{"language", "valoda", "lang"}, Help: "help.language", MinArgs: 1,
 			UsageLV: "valoda lv|en", UsageEN: "language lv|en",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				l, ok := bot.ParseLang(c.Arg(0))

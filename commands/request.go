@@ -30,11 +30,11 @@ func registerRequests(r *bot.Router, d *Deps) {
 		return bot.HandlerFunc(f)
 	}
 	agency := []bot.Role{bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin}
-	r.Handle(&bot.Spec{Names: names("new", "jauns", "jauns pieteikums"), Help: "help.new",
+	r.Handle(&bot.Spec{Names: []string{"new", "jauns", "jauns pieteikums"}, Help: "help.new",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			return say(ctx, w, NewMenu(c.Lang))
 		})})
-	r.Handle(&bot.Spec{Names: names("requests", "pieteikumi", "mani pieteikumi", "my requests"), Help: "help.requests",
+	r.Handle(&bot.Spec{Names: []string{"requests", "pieteikumi", "mani pieteikumi", "my requests"}, Help: "help.requests",
 		UsageLV: "pieteikumi [visi]", UsageEN: "requests [all]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			f := bot.RequestFilter{Requester: c.Person.Email, OpenOnly: true, Limit: 50}
@@ -47,7 +47,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return say(ctx, w, ListReply(rs, c.Lang, "cmd.requests_title", "cmd.requests_none"))
 		})})
-	r.Handle(&bot.Spec{Names: names("show", "skatīt", "skatit", "parādīt", "paradit"), Help: "help.show", MinArgs: 1,
+	r.Handle(&bot.Spec{Names: []string{"show", "skatīt", "skatit", "parādīt", "paradit"}, Help: "help.show", MinArgs: 1,
 		UsageLV: "skatīt ID", UsageEN: "show ID",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			req, err := d.Bot.Get(ctx, actor(c), c.Arg(0))
@@ -62,7 +62,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 			card.Text += "\n\n" + bot.Tr(c.Lang, "cmd.history", nil) + "\n" + strings.Join(bot.History(evs, c.Lang), "\n")
 			return say(ctx, w, card)
 		})})
-	r.Handle(&bot.Spec{Names: names("status", "statuss", "stāvoklis", "stavoklis"), Help: "help.status",
+	r.Handle(&bot.Spec{Names: []string{"status", "statuss", "stāvoklis", "stavoklis"}, Help: "help.status",
 		UsageLV: "statuss ID", UsageEN: "status ID",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			if len(c.Args) == 0 || strings.HasPrefix(c.Arg(0), "--") {
@@ -81,7 +81,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return text(ctx, w, s)
 		})})
-	r.Handle(&bot.Spec{Names: names("comment", "komentārs", "komentars", "komentēt", "komentet"), Help: "help.comment", MinArgs: 2,
+	r.Handle(&bot.Spec{Names: []string{"comment", "komentārs", "komentars", "komentēt", "komentet"}, Help: "help.comment", MinArgs: 2,
 		UsageLV: "komentārs ID TEKSTS", UsageEN: "comment ID TEXT",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			req, err := d.Bot.Comment(ctx, actor(c), c.Arg(0), c.Rest(1))
@@ -90,7 +90,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return text(ctx, w, bot.Tr(c.Lang, "cmd.commented", bot.Args{"ID": req.ID}))
 		})})
-	r.Handle(&bot.Spec{Names: names("cancel", "atcelt"), Help: "help.cancel", MinArgs: 1,
+	r.Handle(&bot.Spec{Names: []string{"cancel", "atcelt"}, Help: "help.cancel", MinArgs: 1,
 		UsageLV: "atcelt ID [IEMESLS]", UsageEN: "cancel ID [REASON]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			req, err := d.Bot.Cancel(ctx, actor(c), c.Arg(0), c.Rest(1))
@@ -103,7 +103,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 	requestCommand(r, d, bot.TypeInfoRequest, nil)
 
 	// Approvers.
-	r.Handle(&bot.Spec{Names: names("approve", "apstiprināt", "apstiprinat", "apstiprinu"), Help: "help.approve", MinArgs: 1,
+	r.Handle(&bot.Spec{Names: []string{"approve", "apstiprināt", "apstiprinat", "apstiprinu"}, Help: "help.approve", MinArgs: 1,
 		UsageLV: "apstiprināt ID", UsageEN: "approve ID",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			req, err := d.Bot.Approve(ctx, actor(c), c.Arg(0))
@@ -112,7 +112,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return say(ctx, w, stateReply(d, c, req))
 		})})
-	r.Handle(&bot.Spec{Names: names("reject", "noraidīt", "noraidit", "noraidu"), Help: "help.reject", MinArgs: 2,
+	r.Handle(&bot.Spec{Names: []string{"reject", "noraidīt", "noraidit", "noraidu"}, Help: "help.reject", MinArgs: 2,
 		UsageLV: "noraidīt ID IEMESLS", UsageEN: "reject ID REASON",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			req, err := d.Bot.Reject(ctx, actor(c), c.Arg(0), c.Rest(1))
@@ -123,7 +123,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 		})})
 
 	// Operators.
-	r.Handle(&bot.Spec{Names: names("queue", "rinda"), Help: "help.queue", Roles: agency,
+	r.Handle(&bot.Spec{Names: []string{"queue", "rinda"}, Help: "help.queue", Roles: agency,
 		UsageLV: "rinda [iestāde=KODS] [veids=VEIDS] [stāvoklis=STĀVOKLIS]", UsageEN: "queue [institution=CODE] [type=TYPE] [state=STATE]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			_, o := flags(c.Args)
@@ -165,11 +165,11 @@ func registerRequests(r *bot.Router, d *Deps) {
 				return say(ctx, w, stateReply(d, c, req))
 			})})
 	}
-	simple(names("take", "ņemt", "nemt", "paņemt", "panemt"), "help.take", "ņemt ID", "take ID", 1,
+	simple([]string{"take", "ņemt", "nemt", "paņemt", "panemt"}, "help.take", "ņemt ID", "take ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Take(ctx, actor(c), c.Arg(0))
 		})
-	simple(names("assign", "nodot"), "help.assign", "nodot ID E-PASTS", "assign ID EMAIL", 2,
+	simple([]string{"assign", "nodot"}, "help.assign", "nodot ID E-PASTS", "assign ID EMAIL", 2,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			addr, err := bot.NormalizeAddress(c.Arg(1))
 			if err != nil {
@@ -181,23 +181,23 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return d.Bot.Assign(ctx, actor(c), c.Arg(0), p)
 		})
-	simple(names("wait", "gaidīt", "gaidit"), "help.wait", "gaidīt ID info|iepirkums IEMESLS", "wait ID info|procurement REASON", 2,
+	simple([]string{"wait", "gaidīt", "gaidit"}, "help.wait", "gaidīt ID info|iepirkums IEMESLS", "wait ID info|procurement REASON", 2,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Wait(ctx, actor(c), c.Arg(0), c.Arg(1), c.Rest(2))
 		})
-	simple(names("resume", "atsākt", "atsakt"), "help.resume", "atsākt ID", "resume ID", 1,
+	simple([]string{"resume", "atsākt", "atsakt"}, "help.resume", "atsākt ID", "resume ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Resume(ctx, actor(c), c.Arg(0))
 		})
-	simple(names("done", "pabeigt", "gatavs"), "help.done", "pabeigt ID PIEZĪME", "done ID NOTE", 2,
+	simple([]string{"done", "pabeigt", "gatavs"}, "help.done", "pabeigt ID PIEZĪME", "done ID NOTE", 2,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Done(ctx, actor(c), c.Arg(0), c.Rest(1))
 		})
-	simple(names("retry", "atkārtot", "atkartot"), "help.retry", "atkārtot ID", "retry ID", 1,
+	simple([]string{"retry", "atkārtot", "atkartot"}, "help.retry", "atkārtot ID", "retry ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Retry(ctx, actor(c), c.Arg(0))
 		})
-	simple(names("execute", "izpildīt", "izpildit"), "help.execute", "izpildīt ID", "execute ID", 1,
+	simple([]string{"execute", "izpildīt", "izpildit"}, "help.execute", "izpildīt ID", "execute ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			id, err := bot.ParseID(c.Arg(0))
 			if err != nil {

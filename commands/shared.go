@@ -49,7 +49,7 @@ func init() {
 		requestCommand(r, d, bot.TypeSharedCreate, nil)
 		requestCommand(r, d, bot.TypeSharedMemberAdd, nil)
 		requestCommand(r, d, bot.TypeSharedMemberRemove, nil)
-		r.Handle(&bot.Spec{Names: names("shared members", "koplietošanas dalībnieki", "koplietosanas dalibnieki", "kopīgā dalībnieki", "kopiga dalibnieki"),
+		r.Handle(&bot.Spec{Names: []string{"shared members", "koplietošanas dalībnieki", "koplietosanas dalibnieki", "kopīgā dalībnieki", "kopiga dalibnieki"},
 			Help: "help.shared_members", MinArgs: 1, UsageLV: "koplietošanas dalībnieki ADRESE", UsageEN: "shared members ADDRESS",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				inst, err := eligibleInstitution(ctx, d, c)

@@ -15,7 +15,7 @@ func init() {
 // registerSLA installs "/it sla ID": a request's due time, the business
 // time left and its pauses.
 func registerSLA(r *bot.Router, d *Deps) {
-	r.Handle(&bot.Spec{Names: names("sla", "sla termiņš", "sla termins"), Help: "help.sla", MinArgs: 1,
+	r.Handle(&bot.Spec{Names: []string{"sla", "sla termiņš", "sla termins"}, Help: "help.sla", MinArgs: 1,
 		UsageLV: "sla ID", UsageEN: "sla ID",
 		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			req, err := d.Bot.Get(ctx, actor(c), c.Arg(0))

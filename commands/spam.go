@@ -29,7 +29,7 @@ func init() {
 	register(50, func(r *bot.Router, d *Deps) {
 		requestCommand(r, d, bot.TypeSpamAllow, nil)
 		requestCommand(r, d, bot.TypeSpamBlock, nil)
-		r.Handle(&bot.Spec{Names: names("spam list", "spam saraksts", "mēstules saraksts", "mestules saraksts"),
+		r.Handle(&bot.Spec{Names: []string{"spam list", "spam saraksts", "mēstules saraksts", "mestules saraksts"},
 			Help: "help.spam_list", UsageLV: "spam saraksts", UsageEN: "spam list",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				inst, err := eligibleInstitution(ctx, d, c)
