@@ -256,24 +256,19 @@ func ListReply(rs []*bot.Request, l bot.Lang, title, none string) bot.Reply {
 	return bot.Reply{Kind: bot.KindList, Text: b.String()}
 }
 
-// NewMenu is the guided start: the kinds of request, each a button that
-// shows how to ask for it.
+// NewMenu is the guided start: one button for each family of request
+// types (the first word of their command, in the table's order), labelled
+// with the family's first type, that shows how to ask for it.
 func NewMenu(l bot.Lang) bot.Reply {
-	items := []struct {
-		t   bot.Type
-		cmd string
-	}{
-		{bot.TypeLicenceAssign, "help licence"},
-		{bot.TypeMailboxCreate, "help mailbox"},
-		{bot.TypeSharedCreate, "help shared"},
-		{bot.TypeSpamAllow, "help spam"},
-		{bot.TypeReportAccounts, "help report"},
-		{bot.TypeDVSRightsGrant, "help dvs"},
-		{bot.TypeConsult, "help consult"},
-	}
 	rep := bot.Reply{Kind: bot.KindHelp, Text: bot.Tr(l, "cmd.new_menu", nil)}
-	for _, it := range items {
-		rep.Buttons = append(rep.Buttons, bot.Button{Label: it.t.Label(l), Command: bot.Prefix + " " + it.cmd})
+	seen := map[string]bool{}
+	for _, s := range bot.FormTypes() {
+		family := strings.Fields(s.Names[0])[0]
+		if seen[family] {
+			continue
+		}
+		seen[family] = true
+		rep.Buttons = append(rep.Buttons, bot.Button{Label: s.Type.Label(l), Command: bot.Prefix + " help " + family})
 	}
 	return rep
 }
