@@ -551,3 +551,11 @@ func TestConcurrentYes(t *testing.T) {
 		t.Fatalf("%d requests, want 1", n)
 	}
 }
+
+// TestRestateOwner: a technical mailbox's restatement names its owner, the
+// person asking, as the type's Check completes it.
+func TestRestateOwner(t *testing.T) {
+	e := newEnv(t)
+	out := all(e.say(t, anna, "c", "Vajag tehnisko pastkasti skeneris@lgia.gov.lv"))
+	contains(t, out, "Veids: tehniskā", "Adrese: skeneris@lgia.gov.lv", "Atbildīgais: "+anna)
+}

@@ -12,14 +12,19 @@ import (
 // known reports whether a catalogue id is registered.
 func known(id string) bool { return bot.Tr(bot.LV, id, nil) != id }
 
-// question asks for one slot: the intent's own wording when there is one
-// ("dlg.ask.licence.assign.user"), the slot's general one otherwise, and
-// nlu's default wording as the last resort.
+// question asks for one slot: the request type's own question for the
+// parameter when its table names one (ParamSpec.Ask), the intent's wording
+// when there is one ("dlg.ask.licence.assign.user"), the slot's general
+// one otherwise, and nlu's default wording as the last resort.
 func (t *turn) question(st *state, slot string) bot.Reply {
 	args := bot.Args{"Domain": t.domain(), "Mailbox": st.Slots[nlu.SlotMailbox], "User": st.Slots[nlu.SlotUser],
 		"From": st.Slots[nlu.SlotFrom], "ID": st.Slots[nlu.SlotID]}
+	ids := []string{"dlg.ask." + st.Intent + "." + slot, "dlg.ask." + slot}
+	if ps := slotParam(st.Intent, slot); ps != nil && ps.Ask != "" {
+		ids = append([]string{ps.Ask}, ids...)
+	}
 	var q string
-	for _, id := range []string{"dlg.ask." + st.Intent + "." + slot, "dlg.ask." + slot} {
+	for _, id := range ids {
 		if known(id) {
 			q = t.tr(id, args)
 			break
@@ -83,66 +88,43 @@ func (t *turn) restate(st *state, typ bot.Type, p bot.Params) bot.Reply {
 		Text: text, Fields: t.fields(typ, p), Buttons: t.confirmButtons(st)}
 }
 
-// fields are a new request's parameters, labelled in the person's language.
+// fields are a new request's parameters, labelled in the person's
+// language, as the type's table shows them: each labelled parameter in the
+// type's order, left out when there is nothing to show. Free text is
+// clipped to maxTextRunes: the restatement only has to remind the person
+// what they wrote.
 func (t *turn) fields(typ bot.Type, p bot.Params) []bot.Field {
+	s := bot.LookupType(typ)
+	if s == nil {
+		return nil
+	}
 	var fs []bot.Field
-	add := func(id, v string) {
-		if v != "" {
-			fs = append(fs, bot.Field{Label: t.tr(id, nil), Value: v})
+	for _, ps := range s.Params {
+		if ps.Label == "" {
+			continue
 		}
-	}
-	or := func(v, id string) string {
-		if v != "" {
-			return v
+		v, ok := bot.ShowParam(ps, p, t.lang)
+		if !ok || v == "" {
+			continue
 		}
-		return t.tr(id, nil)
-	}
-	period := ""
-	if p.From != "" || p.To != "" {
-		period = p.From + " – " + p.To
-	}
-	switch typ {
-	case bot.TypeLicenceAssign:
-		add("dlg.f_user", p.User)
-		add("dlg.f_sku", or(p.SKU, "dlg.sku_default"))
-	case bot.TypeLicenceRevoke:
-		add("dlg.f_user", p.User)
-		add("dlg.f_sku", or(p.SKU, "dlg.sku_only"))
-	case bot.TypeMailboxCreate:
-		add("dlg.f_address", p.User)
-		add("dlg.f_kind", bot.Tr(t.lang, "kind."+p.Kind, nil))
-		add("dlg.f_display_name", p.DisplayName)
-		add("dlg.f_owner", p.Owner)
-	case bot.TypeSharedCreate:
-		add("dlg.f_mailbox", p.Mailbox)
-		add("dlg.f_display_name", p.DisplayName)
-	case bot.TypeSharedMemberAdd, bot.TypeSharedMemberRemove:
-		add("dlg.f_mailbox", p.Mailbox)
-		add("dlg.f_user", p.User)
-		perm := "dlg.perm_all"
-		if p.Permission != "" {
-			perm = "dlg.perm_" + p.Permission
+		if ps.Kind == bot.ParamText {
+			v = clip(v, maxTextRunes)
 		}
-		add("dlg.f_permission", t.tr(perm, nil))
-	case bot.TypeSpamAllow, bot.TypeSpamBlock:
-		add("dlg.f_sender", p.Sender)
-	case bot.TypeDVSRightsGrant:
-		add("dlg.f_user", p.User)
-		add("dlg.f_role", p.Role)
-	case bot.TypeDVSRightsRevoke:
-		add("dlg.f_user", p.User)
-		add("dlg.f_role", or(p.Role, "dlg.role_all"))
-	case bot.TypeDVSCopy, bot.TypeReportAccounts:
-		add("dlg.f_period", period)
-	}
-	if freeText(typ) {
-		txt := p.Text
-		if rs := []rune(txt); len(rs) > 300 {
-			txt = string(rs[:297]) + "…"
-		}
-		add("dlg.f_text", txt)
+		fs = append(fs, bot.Field{Label: t.tr(ps.Label, nil), Value: v})
 	}
 	return fs
+}
+
+// maxTextRunes is the most of a free text a restatement shows.
+const maxTextRunes = 300
+
+// clip shortens a text longer than n runes to its first n-3 and an
+// ellipsis.
+func clip(s string, n int) string {
+	if rs := []rune(s); len(rs) > n {
+		return string(rs[:n-3]) + "…"
+	}
+	return s
 }
 
 // restateDecision shows the request an approval or rejection is about and

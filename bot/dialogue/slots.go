@@ -2,6 +2,7 @@ package dialogue
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,29 +19,98 @@ func requestType(intent string) (bot.Type, bool) {
 	return t, t.Valid()
 }
 
-// freeText reports whether a request type carries the message as its text.
-func freeText(t bot.Type) bool {
-	switch t {
-	case bot.TypeConsult, bot.TypeInfoRequest, bot.TypeDVSIncident, bot.TypeDVSCustomize:
-		return true
+// requiredSlots returns the slots the dialogue asks for before it restates
+// a request, in asking order. For an intent that is a request type they
+// come from the type's table: the required parameters with a slot and no
+// default, in the type's order. Other intents (status, approve, reject)
+// use nlu's list.
+func requiredSlots(intent string) []string {
+	s := bot.LookupType(bot.Type(intent))
+	if s == nil {
+		return nlu.Required(intent)
 	}
-	return false
+	var out []string
+	for _, ps := range s.Params {
+		if ps.Required && ps.Default == "" && ps.Slot != "" && !slices.Contains(out, ps.Slot) {
+			out = append(out, ps.Slot)
+		}
+	}
+	return out
 }
 
-// params builds the request parameters from the dialogue's slots.
-func (t *turn) params(st *state) bot.Params {
-	s := st.Slots
-	p := bot.Params{User: s[nlu.SlotUser], Mailbox: s[nlu.SlotMailbox], Sender: s[nlu.SlotSender], SKU: s[nlu.SlotSKU],
-		Kind: s[nlu.SlotKind], Permission: s[nlu.SlotPermission], Role: s[nlu.SlotRole], DisplayName: s[nlu.SlotDisplayName],
-		From: s[nlu.SlotFrom], To: s[nlu.SlotTo]}
-	typ, _ := requestType(st.Intent)
-	if freeText(typ) {
-		p.Text = st.Text
+// optionalSlots returns the slots an intent may carry but the dialogue
+// does not ask for: for a request type, its other parameters with a slot,
+// in the type's order; nlu's list for other intents.
+func optionalSlots(intent string) []string {
+	s := bot.LookupType(bot.Type(intent))
+	if s == nil {
+		return nlu.Optional(intent)
 	}
-	if typ == bot.TypeMailboxCreate && p.Kind == bot.KindTechnical {
-		p.Owner = st.Person // as "/it mailbox create technical" does
+	req := requiredSlots(intent)
+	var out []string
+	for _, ps := range s.Params {
+		if ps.Slot != "" && !slices.Contains(req, ps.Slot) && !slices.Contains(out, ps.Slot) {
+			out = append(out, ps.Slot)
+		}
+	}
+	return out
+}
+
+// allowedSlots returns every slot an intent takes: the required ones,
+// then the optional ones.
+func allowedSlots(intent string) []string {
+	return append(requiredSlots(intent), optionalSlots(intent)...)
+}
+
+// slotParam returns the parameter of the intent's request type that slot
+// fills, or nil.
+func slotParam(intent, slot string) *bot.ParamSpec {
+	s := bot.LookupType(bot.Type(intent))
+	if s == nil {
+		return nil
+	}
+	for i := range s.Params {
+		if s.Params[i].Slot == slot {
+			return &s.Params[i]
+		}
+	}
+	return nil
+}
+
+// params builds the request parameters from the dialogue's slots, as the
+// type's table declares them: each parameter with a slot takes the slot's
+// value, and a free-text type takes the message that started the
+// dialogue. What the bot completes itself (a technical mailbox's owner)
+// the type's Check fills when the parameters are validated.
+func (t *turn) params(st *state) bot.Params {
+	var p bot.Params
+	s := bot.LookupType(bot.Type(st.Intent))
+	if s == nil {
+		return p
+	}
+	for _, ps := range s.Params {
+		if ps.Slot != "" {
+			p.Set(ps.Name, st.Slots[ps.Slot])
+		}
+	}
+	if s.FreeText() {
+		p.Set("text", st.Text)
 	}
 	return p
+}
+
+// request builds the dialogue's request and validates it for the person
+// asking, as Submit will: the restatement shows what will be created.
+func (t *turn) request(st *state) (bot.Type, bot.Params, error) {
+	typ, ok := requestType(st.Intent)
+	if !ok {
+		return typ, bot.Params{}, bot.Errorf(bot.EINVALID, "params.bad_type", "Type", st.Intent)
+	}
+	p := t.params(st)
+	if err := bot.ValidateParamsFor(typ, &p, st.Person); err != nil {
+		return typ, p, err
+	}
+	return typ, p, nil
 }
 
 // check validates and normalises one slot value; the error says what is
@@ -64,11 +134,7 @@ func (t *turn) check(st *state, slot, v string) (string, error) {
 		}
 		return a, nil
 	case nlu.SlotSender:
-		p := bot.Params{Sender: v}
-		if err := bot.ValidateParams(bot.TypeSpamAllow, &p); err != nil {
-			return "", err
-		}
-		return p.Sender, nil
+		return bot.NormalizeSender(v)
 	case nlu.SlotID:
 		return bot.ParseID(v)
 	case nlu.SlotFrom, nlu.SlotTo:

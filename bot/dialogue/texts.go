@@ -56,26 +56,10 @@ func init() {
 		bot.T("dlg.btn_no", "Nē", "No"),
 		bot.T("dlg.btn_new", "Jauns pieteikums", "New request"),
 		bot.T("dlg.btn_help", "Palīdzība", "Help"),
-
-		bot.T("dlg.f_user", "Lietotājs", "User"),
-		bot.T("dlg.f_address", "Adrese", "Address"),
-		bot.T("dlg.f_mailbox", "Pastkaste", "Mailbox"),
-		bot.T("dlg.f_sku", "Licence", "Licence"),
-		bot.T("dlg.f_kind", "Veids", "Kind"),
-		bot.T("dlg.f_display_name", "Attēlojamais vārds", "Display name"),
-		bot.T("dlg.f_owner", "Atbildīgais", "Owner"),
-		bot.T("dlg.f_permission", "Tiesības", "Permission"),
-		bot.T("dlg.f_sender", "Sūtītājs vai domēns", "Sender or domain"),
-		bot.T("dlg.f_role", "DVS loma", "DVS role"),
-		bot.T("dlg.f_period", "Periods", "Period"),
-		bot.T("dlg.f_text", "Teksts", "Text"),
+		// A restated request's fields are labelled by the request-type
+		// table's "param.*" texts (package commands); a rejection's reason
+		// is the dialogue's own.
 		bot.T("dlg.f_reason", "Iemesls", "Reason"),
-		bot.T("dlg.sku_default", "noklusētā licence", "the default licence"),
-		bot.T("dlg.sku_only", "lietotāja vienīgā licence", "the user's only licence"),
-		bot.T("dlg.perm_full_access", "pilna piekļuve (Full Access)", "Full Access"),
-		bot.T("dlg.perm_send_as", "sūtīt kā (Send As)", "Send As"),
-		bot.T("dlg.perm_all", "visas tiesības", "all permissions"),
-		bot.T("dlg.role_all", "visas lomas", "all roles"),
 
 		// Outcomes.
 		bot.T("dlg.created", "✓ Pieteikums {{.ID}} izveidots ({{.State}}). Termiņš: {{.Due}}.", "✓ Request {{.ID}} created ({{.State}}). Due: {{.Due}}."),

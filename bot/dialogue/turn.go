@@ -146,8 +146,7 @@ func (t *turn) begin(res nlu.Result) error {
 			return t.fail(err, "not eligible")
 		}
 	}
-	allowed := append(nlu.Required(res.Intent), nlu.Optional(res.Intent)...)
-	for _, s := range allowed {
+	for _, s := range allowedSlots(res.Intent) {
 		v, ok := res.Slots[s]
 		if !ok {
 			continue
@@ -170,10 +169,16 @@ func (t *turn) begin(res nlu.Result) error {
 // next asks for the first missing slot, or restates for confirmation, or
 // acts.
 func (t *turn) next(st *state) error {
-	for _, s := range nlu.Required(st.Intent) {
+	for _, s := range requiredSlots(st.Intent) {
 		if st.Slots[s] == "" {
 			return t.ask(st, s)
 		}
+	}
+	if immediate(st.Intent) {
+		if err := t.d.drop(t.ctx, t.key); err != nil {
+			return err
+		}
+		return t.submit(st)
 	}
 	switch st.Intent {
 	case nlu.IntentRequestStatus:
@@ -199,13 +204,16 @@ func (t *turn) next(st *state) error {
 			return t.ask(st, slotReason)
 		}
 		return t.confirm(st, r)
-	case nlu.IntentDVSBackupStatus:
-		if err := t.d.drop(t.ctx, t.key); err != nil {
-			return err
-		}
-		return t.submit(st)
 	}
 	return t.confirm(st, nil)
+}
+
+// immediate reports whether the intent is a request type submitted at once,
+// without a restatement: one with no parameters that no one approves (a
+// look-up such as the DVS backups) has nothing to check.
+func immediate(intent string) bool {
+	s := bot.LookupType(bot.Type(intent))
+	return s != nil && len(s.Params) == 0 && s.Approval == bot.ApprovalNone
 }
 
 // ask stores the dialogue waiting for slot and asks for it.
@@ -226,9 +234,8 @@ func (t *turn) ask(st *state, slot string) error {
 func (t *turn) confirm(st *state, r *bot.Request) error {
 	var rep bot.Reply
 	if r == nil {
-		typ, _ := requestType(st.Intent)
-		p := t.params(st)
-		if err := bot.ValidateParams(typ, &p); err != nil {
+		typ, p, err := t.request(st)
+		if err != nil {
 			if derr := t.d.drop(t.ctx, t.key); derr != nil {
 				return derr
 			}
@@ -294,7 +301,7 @@ func (t *turn) resume(st *state) error {
 	// An answer that repeats the request may carry optional details too
 	// ("janis@… ar E5 licenci").
 	if res.Intent == st.Intent {
-		for _, s := range nlu.Optional(st.Intent) {
+		for _, s := range optionalSlots(st.Intent) {
 			if v, ok := res.Slots[s]; ok && st.Slots[s] == "" {
 				if norm, err := t.check(st, s, v); err == nil {
 					st.Slots[s] = norm
@@ -359,7 +366,7 @@ func (t *turn) resumeConfirm(st *state) error {
 // same request with other details, or one address for the request's only
 // address slot.
 func (t *turn) correct(st *state, res nlu.Result) (bool, error) {
-	allowed := append(nlu.Required(st.Intent), nlu.Optional(st.Intent)...)
+	allowed := allowedSlots(st.Intent)
 	found := map[string]string{}
 	if res.Intent == st.Intent {
 		for _, s := range allowed {
@@ -480,10 +487,18 @@ func (t *turn) discard(st *state) error {
 	return t.say(bot.Reply{Text: t.tr(id, bot.Args{"ID": st.Slots[nlu.SlotID]})})
 }
 
+// questionType is the request type a question becomes. A message nlu reads
+// as a how-to question or a plea for advice (nlu.IntentConsult, "Kā
+// pieslēgt pastkasti telefonā?") is submitted at once as a consultation,
+// with nothing asked and no restatement, for an operator to answer. A
+// deliberate default of the conversation, not read from the table.
+// (Messages nlu does not recognise at all get unknownReply instead.)
+const questionType = bot.TypeConsult
+
 // consult submits a question at once and gives a pointer while the
 // operators prepare the answer.
 func (t *turn) consult() error {
-	r, err := t.d.bot.Submit(t.ctx, t.actor(), bot.NewRequest{Type: bot.TypeConsult, Params: bot.Params{Text: t.text}, Origin: t.c.Msg.Origin()})
+	r, err := t.d.bot.Submit(t.ctx, t.actor(), bot.NewRequest{Type: questionType, Params: bot.Params{Text: t.text}, Origin: t.c.Msg.Origin()})
 	if err != nil {
 		return t.fail(err, "consult")
 	}
