@@ -76,8 +76,8 @@ type ParamSpec struct {
 	// Fold lower-cases and strips diacritics (DVS roles).
 	Fold bool
 	// Label is the catalogue id of the parameter's name on a restated
-	// request ("dlg.f_user"); Empty, if set, is shown when the value is
-	// empty ("dlg.sku_default"), otherwise an empty parameter is left out.
+	// request ("param.user"); Empty, if set, is shown when the value is
+	// empty ("param.sku_default"), otherwise an empty parameter is left out.
 	Label, Empty string
 	// Show renders a value for people (a kind's word); nil shows it as is.
 	Show func(v string, l Lang) string
