@@ -178,6 +178,45 @@ func (r *Router) wrapped(s *Spec, h Handler) Handler {
 	return w
 }
 
+// Matched is a command line as the router reads it.
+type Matched struct {
+	// Spec is the command named; nil when no registered command has those
+	// words.
+	Spec *Spec
+	// Words are all the words after the prefix; Args those after the
+	// command's name, Rest the raw text from each argument to the end.
+	Words, Args, Rest []string
+	// Err is set when the line cannot be split into words (an unclosed
+	// quote).
+	Err error
+}
+
+// Is reports whether the line names the command whose canonical name is
+// canonical.
+func (m Matched) Is(canonical string) bool { return m.Spec != nil && m.Spec.Name() == canonical }
+
+// Match reads a command line ("/it licence assign a@lgia.gov.lv E3") the way
+// Route does, without running it: ok is false when the text is not
+// addressed to the command path at all. Doors that must know the command
+// before routing (a form to open, an e-mail decision) use it instead of
+// matching names themselves.
+func (r *Router) Match(text string) (m Matched, ok bool) {
+	text = strings.TrimSpace(text)
+	if !IsCommand(text) {
+		return Matched{}, false
+	}
+	toks, rest, err := Tokenize(strings.TrimSpace(strings.TrimPrefix(text, Prefix)))
+	if err != nil {
+		return Matched{Err: err}, true
+	}
+	m.Words = toks
+	spec, n := r.match(toks)
+	if spec != nil {
+		m.Spec, m.Args, m.Rest = spec, toks[n:], rest[n:]
+	}
+	return m, true
+}
+
 // IsCommand reports whether text is addressed to the command path.
 func IsCommand(text string) bool {
 	t := strings.TrimSpace(text)

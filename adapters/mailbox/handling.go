@@ -77,34 +77,15 @@ func firstParagraph(text string) string {
 	return text
 }
 
-// findCommand reads a slash command from the first paragraph, matching
-// the router's command names (longest first) as the router does.
+// findCommand reads a slash command from the first paragraph, as the
+// router reads it.
 func (a *Adapter) findCommand(text string) (command, bool) {
 	line := strings.TrimSpace(firstParagraph(text))
-	if !bot.IsCommand(line) {
+	m, ok := a.router.Match(line)
+	if !ok {
 		return command{}, false
 	}
-	c := command{line: line}
-	toks, rest, err := bot.Tokenize(strings.TrimSpace(strings.TrimPrefix(line, bot.Prefix)))
-	if err != nil || len(toks) == 0 {
-		return c, true
-	}
-	names := map[string]*bot.Spec{}
-	longest := 0
-	for _, s := range a.router.Specs() {
-		for _, n := range s.Names {
-			k := strings.Join(strings.Fields(bot.Fold(n)), " ")
-			names[k] = s
-			longest = max(longest, len(strings.Fields(k)))
-		}
-	}
-	for n := min(longest, len(toks)); n > 0; n-- {
-		if s, ok := names[bot.Fold(strings.Join(toks[:n], " "))]; ok {
-			c.spec, c.args, c.rest = s, toks[n:], rest[n:]
-			return c, true
-		}
-	}
-	return c, true
+	return command{line: line, spec: m.Spec, args: m.Args, rest: m.Rest}, true
 }
 
 // run decides what the message is and acts; it returns the folder

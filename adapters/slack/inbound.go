@@ -134,7 +134,7 @@ func (a *Adapter) runCommand(ctx context.Context, sc slackgo.SlashCommand) {
 	}
 	t.lang = p.Language()
 	text := strings.TrimSpace(bot.Prefix + " " + strings.TrimSpace(Plain(sc.Text)))
-	if sc.TriggerID != "" && a.isCommand(text, "new", 0) {
+	if m, _ := a.router.Match(text); sc.TriggerID != "" && m.Is("new") && len(m.Args) == 0 {
 		if err := a.openNewForm(ctx, sc.TriggerID, p, modalMeta{Channel: sc.ChannelID, ResponseURL: sc.ResponseURL}); err == nil {
 			return
 		} else {
@@ -150,27 +150,6 @@ func (a *Adapter) route(ctx context.Context, t bot.ResponseWriter, msg *bot.Mess
 	if err := a.router.Route(ctx, t, msg); err != nil {
 		a.log.Error("slack: reply not delivered", "user", msg.UserID, "person", msg.Person.Email, "err", err)
 	}
-}
-
-// isCommand reports whether text is exactly the command named canonical
-// (any of its names) followed by args arguments.
-func (a *Adapter) isCommand(text, canonical string, args int) bool {
-	toks, _, err := bot.Tokenize(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), bot.Prefix)))
-	if err != nil {
-		return false
-	}
-	for _, s := range a.router.Specs() {
-		if s.Name() != canonical {
-			continue
-		}
-		for _, n := range s.Names {
-			w := len(strings.Fields(n))
-			if len(toks) == w+args && bot.Fold(strings.Join(toks[:w], " ")) == strings.Join(strings.Fields(bot.Fold(n)), " ") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // acceptInteraction handles one interaction payload: block actions are
@@ -249,11 +228,11 @@ func (a *Adapter) runActions(ctx context.Context, cb slackgo.InteractionCallback
 // needsReason reports a reject button (the command without a reason) and
 // returns the request id it names.
 func (a *Adapter) needsReason(cmd string) (string, bool) {
-	if !a.isCommand(cmd, "reject", 1) {
+	m, _ := a.router.Match(cmd)
+	if !m.Is("reject") || len(m.Args) != 1 {
 		return "", false
 	}
-	toks, _, _ := bot.Tokenize(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cmd), bot.Prefix)))
-	id, err := bot.ParseID(toks[len(toks)-1])
+	id, err := bot.ParseID(m.Args[0])
 	return id, err == nil
 }
 
