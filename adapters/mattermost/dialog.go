@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -23,20 +24,13 @@ const (
 	fieldText    = "text"
 )
 
-// dialogTypes are the request types the form offers.
-var dialogTypes = []bot.Type{
-	bot.TypeLicenceAssign, bot.TypeLicenceRevoke, bot.TypeMailboxCreate, bot.TypeSharedCreate,
-	bot.TypeSharedMemberAdd, bot.TypeSharedMemberRemove, bot.TypeSpamAllow, bot.TypeSpamBlock,
-	bot.TypeReportAccounts, bot.TypeDVSRightsGrant, bot.TypeDVSRightsRevoke, bot.TypeDVSIncident,
-	bot.TypeDVSCustomize, bot.TypeConsult, bot.TypeInfoRequest,
-}
-
 // RequestDialog builds the new-request form in language l; state binds it
 // to the person and channel it was opened for.
 func RequestDialog(l bot.Lang, state string) model.Dialog {
-	opts := make([]*model.PostActionOptions, 0, len(dialogTypes))
-	for _, t := range dialogTypes {
-		opts = append(opts, &model.PostActionOptions{Text: t.Label(l), Value: string(t)})
+	types := bot.FormTypes()
+	opts := make([]*model.PostActionOptions, 0, len(types))
+	for _, s := range types {
+		opts = append(opts, &model.PostActionOptions{Text: s.Type.Label(l), Value: string(s.Type)})
 	}
 	ph := "vards.uzvards@iestade.gov.lv"
 	if l == bot.EN {
@@ -55,11 +49,47 @@ func RequestDialog(l bot.Lang, state string) model.Dialog {
 			{DisplayName: bot.Tr(l, "mm.field_mailbox", nil), Name: fieldMailbox, Type: "text", SubType: "email", Optional: true, MaxLength: 254,
 				HelpText: bot.Tr(l, "mm.help_mailbox", nil)},
 			{DisplayName: bot.Tr(l, "mm.field_option", nil), Name: fieldOption, Type: "text", Optional: true, MaxLength: 64,
-				HelpText: bot.Tr(l, "mm.help_option", nil)},
+				HelpText: clipBytes(bot.Tr(l, "mm.help_option", bot.Args{"What": optionHelp(types, l)}), model.DialogElementHelpTextMaxLength)},
 			{DisplayName: bot.Tr(l, "mm.field_text", nil), Name: fieldText, Type: "textarea", Optional: true, MaxLength: 4000,
 				HelpText: bot.Tr(l, "mm.help_text", nil)},
 		},
 	}
+}
+
+// optionHelp names what the option element carries for the offered types
+// (the table's parameters on the option field), with their choices.
+func optionHelp(types []*bot.TypeSpec, l bot.Lang) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range types {
+		for _, ps := range s.Params {
+			if ps.Form != bot.FormOption || ps.Label == "" || seen[ps.Label] {
+				continue
+			}
+			seen[ps.Label] = true
+			w := bot.Tr(l, ps.Label, nil)
+			if len(ps.Choices) > 0 {
+				w += " (" + strings.Join(ps.Choices, ", ") + ")"
+			}
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// clipBytes shortens s to at most max bytes at a character boundary, with
+// an ellipsis: Mattermost refuses a dialog whose element help text is longer
+// than DialogElementHelpTextMaxLength bytes (model.DialogElement.IsValid).
+func clipBytes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ell = "…"
+	cut := max - len(ell)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ell
 }
 
 // openDialog opens the new-request form for a user, through the trigger
@@ -150,10 +180,16 @@ func (a *Adapter) channelIsDirect(ctx context.Context, id string) bool {
 	return err == nil && ch.Type == model.ChannelTypeDirect
 }
 
+// formFields maps the request-type table's form fields to the dialog's
+// element names.
+var formFields = map[string]string{bot.FormTarget: fieldTarget, bot.FormMailbox: fieldMailbox, bot.FormOption: fieldOption, bot.FormText: fieldText}
+
 // DialogCommand turns a submitted form into the command string typing
-// would run. It checks the fields first, as the command would, so a
-// mistake is shown next to its field while the form stays open: fields
-// maps element names to messages, general is a message for the form.
+// would run. It reads each of the type's parameters from the element the
+// request-type table names for it and checks them first, as the command
+// would, so a mistake is shown next to its field while the form stays
+// open: fields maps element names to messages, general is a message for
+// the form.
 func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[string]any) (cmd string, fields map[string]string, general string) {
 	l := p.Language()
 	val := func(k string) string {
@@ -161,69 +197,35 @@ func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[stri
 		return strings.TrimSpace(s)
 	}
 	values := map[string]string{fieldTarget: val(fieldTarget), fieldMailbox: val(fieldMailbox), fieldOption: val(fieldOption), fieldText: val(fieldText)}
-	typ := bot.Type(val(fieldType))
-	known := false
-	for _, t := range dialogTypes {
-		known = known || t == typ
+	var spec *bot.TypeSpec
+	for _, s := range bot.FormTypes() {
+		if string(s.Type) == val(fieldType) {
+			spec = s
+		}
 	}
-	if !known {
+	if spec == nil {
 		return "", map[string]string{fieldType: bot.Tr(l, "mm.bad_type", nil)}, ""
 	}
-	var (
-		need  []string
-		words string
-		args  []string
-		free  string // free text, last and unquoted
-		par   bot.Params
-	)
-	target, mailbox, option, text := values[fieldTarget], values[fieldMailbox], values[fieldOption], values[fieldText]
-	switch typ {
-	case bot.TypeLicenceAssign, bot.TypeLicenceRevoke:
-		need, par = []string{fieldTarget}, bot.Params{User: target, SKU: option}
-		words, args = map[bot.Type]string{bot.TypeLicenceAssign: "licence assign", bot.TypeLicenceRevoke: "licence revoke"}[typ], []string{target, option}
-	case bot.TypeMailboxCreate:
-		kind := option
-		if kind == "" {
-			kind = bot.KindPersonal
-		}
-		need, par = []string{fieldTarget}, bot.Params{User: target, Kind: kind, DisplayName: text}
-		if k, ok := bot.ParseKind(kind); ok && k == bot.KindTechnical {
-			par.Owner = p.Email
-		}
-		words, args, free = "mailbox create", []string{kind, target}, text
-	case bot.TypeSharedCreate:
-		need, par = []string{fieldTarget}, bot.Params{Mailbox: target, DisplayName: text}
-		words, args, free = "shared create", []string{target}, text
-	case bot.TypeSharedMemberAdd, bot.TypeSharedMemberRemove:
-		need, par = []string{fieldMailbox, fieldTarget}, bot.Params{Mailbox: mailbox, User: target, Permission: option}
-		words, args = map[bot.Type]string{bot.TypeSharedMemberAdd: "shared add", bot.TypeSharedMemberRemove: "shared remove"}[typ], []string{mailbox, target, option}
-	case bot.TypeSpamAllow, bot.TypeSpamBlock:
-		need, par = []string{fieldTarget}, bot.Params{Sender: target}
-		words, args = map[bot.Type]string{bot.TypeSpamAllow: "spam allow", bot.TypeSpamBlock: "spam block"}[typ], []string{target}
-	case bot.TypeReportAccounts:
-		words = "report accounts"
-	case bot.TypeDVSRightsGrant:
-		need, par = []string{fieldTarget, fieldOption}, bot.Params{User: target, Role: option}
-		words, args = "dvs rights grant", []string{target, option}
-	case bot.TypeDVSRightsRevoke:
-		need, par = []string{fieldTarget}, bot.Params{User: target, Role: option}
-		words, args = "dvs rights revoke", []string{target, option}
-	case bot.TypeDVSIncident, bot.TypeDVSCustomize, bot.TypeConsult, bot.TypeInfoRequest:
-		need, par = []string{fieldText}, bot.Params{Text: text}
-		words = map[bot.Type]string{bot.TypeDVSIncident: "dvs incident", bot.TypeDVSCustomize: "dvs customize", bot.TypeConsult: "consult", bot.TypeInfoRequest: "info"}[typ]
-		free = text
-	}
+	typ := spec.Type
+	var par bot.Params
 	fields = map[string]string{}
-	for _, f := range need {
-		if values[f] == "" {
+	for _, ps := range spec.Params {
+		f, onForm := formFields[ps.Form]
+		if ps.Internal || !onForm {
+			continue
+		}
+		v := values[f]
+		if v == "" && ps.Required && ps.Default == "" {
 			fields[f] = bot.Tr(l, "mm.required", nil)
 		}
+		par.Set(ps.Name, v)
 	}
 	if len(fields) > 0 {
 		return "", fields, ""
 	}
-	if err := bot.ValidateParams(typ, &par); err != nil {
-		return "", a.fieldError(err, typ, values, l), ""
+	check := par
+	if err := bot.ValidateParamsFor(typ, &check, p.Email); err != nil {
+		return "", a.fieldError(err, spec, values, l), ""
 	}
 	inst, err := a.bot.InstitutionOf(ctx, p)
 	if err != nil {
@@ -232,21 +234,10 @@ func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[stri
 	if err := inst.Eligible(a.bot.Now()); err != nil {
 		return "", nil, bot.UserMessage(err, l)
 	}
-	if err := bot.Scope(inst, typ, par); err != nil {
-		return "", a.fieldError(err, typ, values, l), ""
+	if err := bot.Scope(inst, typ, check); err != nil {
+		return "", a.fieldError(err, spec, values, l), ""
 	}
-	var b strings.Builder
-	b.WriteString(bot.Prefix + " " + words)
-	for len(args) > 0 && args[len(args)-1] == "" {
-		args = args[:len(args)-1]
-	}
-	for _, x := range args {
-		b.WriteString(" " + quote(x))
-	}
-	if free != "" {
-		b.WriteString(" " + free)
-	}
-	cmd = b.String()
+	cmd = spec.CommandLine(par)
 	if _, _, err := bot.Tokenize(strings.TrimPrefix(cmd, bot.Prefix)); err != nil {
 		return "", map[string]string{fieldText: bot.UserMessage(err, l)}, ""
 	}
@@ -256,24 +247,18 @@ func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[stri
 // fieldError puts a validation error next to the field it is about: the
 // field the error names, else the field holding the value it quotes, else
 // the field the error's kind belongs to, else the address field.
-func (a *Adapter) fieldError(err error, typ bot.Type, values map[string]string, l bot.Lang) map[string]string {
+func (a *Adapter) fieldError(err error, spec *bot.TypeSpec, values map[string]string, l bot.Lang) map[string]string {
 	msg := bot.UserMessage(err, l)
 	var e *bot.Error
 	if !errors.As(err, &e) {
 		return map[string]string{fieldType: msg}
 	}
 	args := e.Phrase.Args
-	if f, ok := args["Field"].(string); ok {
-		switch f {
-		case "user", "sender":
-			return map[string]string{fieldTarget: msg}
-		case "mailbox":
-			if typ == bot.TypeSharedMemberAdd || typ == bot.TypeSharedMemberRemove {
-				return map[string]string{fieldMailbox: msg}
+	if name, ok := args["Field"].(string); ok {
+		if ps := spec.Param(name); ps != nil {
+			if f, onForm := formFields[ps.Form]; onForm {
+				return map[string]string{f: msg}
 			}
-			return map[string]string{fieldTarget: msg}
-		case "role":
-			return map[string]string{fieldOption: msg}
 		}
 	}
 	for _, k := range []string{"Value", "Address"} {
@@ -294,12 +279,4 @@ func (a *Adapter) fieldError(err error, typ bot.Type, values map[string]string, 
 		return map[string]string{fieldText: msg}
 	}
 	return map[string]string{fieldTarget: msg}
-}
-
-// quote makes one argument a single router token.
-func quote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\r\n\"\\„“”") {
-		return s
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `”`, `\”`).Replace(s) + `"`
 }

@@ -125,3 +125,36 @@ func TestForgedDialog(t *testing.T) {
 		t.Fatalf("genuine form: %d %s, %d requests", resp.StatusCode, body, len(h.requests()))
 	}
 }
+
+// The form offers every type of the request-type table's forms, and a
+// type the adapter has no code for (dvs restore, with its backup on the
+// option element) becomes a request through it.
+func TestDialogOffersTheTable(t *testing.T) {
+	h := newHarness(t)
+	h.slash("ilze.liepa", h.town.Id, "new")
+	d := h.mm.Dialog(h.id("ilze.liepa"))
+	if d == nil {
+		t.Fatal("no dialog opened")
+	}
+	var offered []string
+	for _, o := range d.Dialog.Elements[0].Options {
+		offered = append(offered, o.Value)
+	}
+	var want []string
+	for _, s := range bot.FormTypes() {
+		want = append(want, string(s.Type))
+	}
+	if strings.Join(offered, ",") != strings.Join(want, ",") {
+		t.Fatalf("offered %v, want %v", offered, want)
+	}
+	out, _, err := h.client("ilze.liepa").SubmitInteractiveDialog(context.Background(), model.SubmitDialogRequest{ChannelId: h.town.Id,
+		Submission: map[string]any{"type": "dvs.restore", "option": "lgia-20261120"}})
+	if err != nil || len(out.Errors) != 0 || out.Error != "" {
+		t.Fatalf("submit: %v %+v", err, out)
+	}
+	h.a.Drain()
+	rs := h.requests()
+	if len(rs) != 1 || rs[0].Type != "dvs.restore" || rs[0].Params.Get("backup") != "lgia-20261120" || rs[0].State != bot.StateAwaitingApproval {
+		t.Fatalf("requests %+v", rs)
+	}
+}
