@@ -99,13 +99,7 @@ func (x *Exchange) ensurePolicy(ctx context.Context, inst *bot.Institution) (*sp
 }
 
 // normalizeSender checks a sender address or domain.
-func normalizeSender(s string) (string, error) {
-	p := bot.Params{Sender: s}
-	if err := bot.ValidateParams(bot.TypeSpamAllow, &p); err != nil {
-		return "", err
-	}
-	return p.Sender, nil
-}
+func normalizeSender(s string) (string, error) { return bot.NormalizeSender(s) }
 
 // AllowSender adds a sender address or domain to the institution's
 // allowed list (and takes it off its blocked list).

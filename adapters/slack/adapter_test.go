@@ -656,3 +656,63 @@ func TestPruneEvents(t *testing.T) {
 		t.Errorf("marks left: %v", keys)
 	}
 }
+
+// TestNewRequestFormOffersTheTable: the modal offers the request-type
+// table's form types, and a type the adapter has no code for (dvs restore,
+// its backup in the option input) becomes a request through it; a type
+// needing a shared mailbox says so on that input.
+func TestNewRequestFormOffersTheTable(t *testing.T) {
+	e := newEnv(t)
+	e.command(uIlze, chLGIA, "new")
+	e.wait("the form", func() bool { return len(e.slack.Views()) == 1 })
+	var view struct {
+		PrivateMetadata string `json:"private_metadata"`
+		Blocks          []struct {
+			BlockID string `json:"block_id"`
+			Element struct {
+				Options []struct{ Value string } `json:"options"`
+			} `json:"element"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(e.slack.Views()[0], &view); err != nil {
+		t.Fatal(err)
+	}
+	var offered, want []string
+	for _, o := range view.Blocks[0].Element.Options {
+		offered = append(offered, o.Value)
+	}
+	for _, s := range bot.FormTypes() {
+		want = append(want, string(s.Type))
+	}
+	if view.Blocks[0].BlockID != BlockType || strings.Join(offered, ",") != strings.Join(want, ",") {
+		t.Fatalf("offered %v, want %v", offered, want)
+	}
+	submit := func(values map[string]string) map[string]string {
+		t.Helper()
+		vs := slacktest.ViewSubmission{UserID: uIlze, UserName: "ilze", CallbackID: CallbackNew, PrivateMetadata: view.PrivateMetadata,
+			Values: map[string]map[string]any{BlockType: {BlockType: slacktest.Select(values[BlockType])}}}
+		for _, b := range []string{BlockTarget, BlockMailbox, BlockOption, BlockComment} {
+			vs.Values[b] = map[string]any{b: slacktest.Input(values[b])}
+		}
+		res := e.post(PathInteractions, slacktest.Form, vs.Body(), time.Now(), slacktest.SigningSecret, nil)
+		var r struct {
+			Errors map[string]string `json:"errors"`
+		}
+		json.Unmarshal([]byte(body(res)), &r)
+		return r.Errors
+	}
+	if errs := submit(map[string]string{BlockType: "shared.member.add", BlockTarget: "janis.ozols@lgia.gov.lv"}); errs[BlockMailbox] == "" {
+		t.Errorf("no error on the shared mailbox: %v", errs)
+	}
+	if errs := submit(map[string]string{BlockType: "shared.member.add", BlockTarget: "janis.ozols@lgia.gov.lv", BlockMailbox: "info@lgia.gov.lv", BlockOption: "visas"}); !strings.Contains(errs[BlockOption], "visas") {
+		t.Errorf("bad permission not on the option: %v", errs)
+	}
+	if errs := submit(map[string]string{BlockType: "dvs.restore", BlockOption: "lgia-20261120"}); errs != nil {
+		t.Fatalf("restore refused: %v", errs)
+	}
+	e.wait("the restore request", func() bool { return len(e.requests()) == 1 })
+	r := e.requests()[0]
+	if r.Type != "dvs.restore" || r.Params.Get("backup") != "lgia-20261120" || r.State != bot.StateAwaitingApproval {
+		t.Fatalf("request %+v", r)
+	}
+}

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -19,7 +20,9 @@ const (
 
 	BlockType    = "type"
 	BlockTarget  = "target"
+	BlockMailbox = "mailbox"
 	BlockLicence = "licence"
+	BlockOption  = "option"
 	BlockComment = "comment"
 	BlockReason  = "reason"
 )
@@ -38,32 +41,14 @@ func (m modalMeta) encode() string {
 	return string(b)
 }
 
-// formType is one choice of the new-request form and the command it
-// becomes.
-type formType struct {
-	t       bot.Type
-	command string // canonical command words
-	target  bool   // needs the user's e-mail
-	licence bool   // takes a licence
-	text    bool   // the comment is the request's text
-}
-
-var formTypes = []formType{
-	{t: bot.TypeLicenceAssign, command: "licence assign", target: true, licence: true},
-	{t: bot.TypeLicenceRevoke, command: "licence revoke", target: true, licence: true},
-	{t: bot.TypeMailboxCreate, command: "mailbox create personal", target: true},
-	{t: bot.TypeDVSIncident, command: "dvs incident", text: true},
-	{t: bot.TypeConsult, command: "consult", text: true},
-	{t: bot.TypeInfoRequest, command: "info", text: true},
-}
-
-func findFormType(t string) (formType, bool) {
-	for _, f := range formTypes {
-		if string(f.t) == t {
-			return f, true
+// findFormType returns the request-type table's form type named t.
+func findFormType(t string) (*bot.TypeSpec, bool) {
+	for _, s := range bot.FormTypes() {
+		if string(s.Type) == t {
+			return s, true
 		}
 	}
-	return formType{}, false
+	return nil, false
 }
 
 // DefaultLicences are offered when an institution has no licence pool.
@@ -73,12 +58,18 @@ func option(value, label string) *slackgo.OptionBlockObject {
 	return slackgo.NewOptionBlockObject(value, plain(truncate(label, 75)), nil)
 }
 
-// NewRequestForm is the "/it new" modal: request type, target user,
-// licence and comment, in the person's language.
+// NewRequestForm is the "/it new" modal, in the person's language: the
+// request type (every form type of the request-type table) and one input
+// for each form field a type's parameters use — the account, a shared
+// mailbox, the licence (a list), another option, and the comment (the
+// request's text for free-text types, else a comment added to it).
+// Modals are static once open, so every input is there and optional; the
+// submission checks what the chosen type needs.
 func NewRequestForm(l bot.Lang, inst *bot.Institution, meta string) slackgo.ModalViewRequest {
 	var types []*slackgo.OptionBlockObject
-	for _, f := range formTypes {
-		types = append(types, option(string(f.t), f.t.Label(l)))
+	specs := bot.FormTypes()
+	for _, s := range specs {
+		types = append(types, option(string(s.Type), s.Type.Label(l)))
 	}
 	licences := DefaultLicences
 	example := "vards.uzvards@iestade.gov.lv"
@@ -108,6 +99,15 @@ func NewRequestForm(l bot.Lang, inst *bot.Institution, meta string) slackgo.Moda
 
 	targetBlock := slackgo.NewInputBlock(BlockTarget, plain(bot.Tr(l, "slack.form.target", nil)), plain(bot.Tr(l, "slack.form.target_hint", nil)), target)
 	targetBlock.Optional = true
+	mailbox := slackgo.NewPlainTextInputBlockElement(nil, BlockMailbox)
+	mailbox.MaxLength = 254
+	mailboxBlock := slackgo.NewInputBlock(BlockMailbox, plain(bot.Tr(l, "slack.form.mailbox", nil)), plain(bot.Tr(l, "slack.form.mailbox_hint", nil)), mailbox)
+	mailboxBlock.Optional = true
+	opt := slackgo.NewPlainTextInputBlockElement(nil, BlockOption)
+	opt.MaxLength = 254
+	optionBlock := slackgo.NewInputBlock(BlockOption, plain(bot.Tr(l, "slack.form.option", nil)),
+		plain(truncate(bot.Tr(l, "slack.form.option_hint", bot.Args{"What": optionHelp(specs, l)}), 2000)), opt)
+	optionBlock.Optional = true
 	licenceBlock := slackgo.NewInputBlock(BlockLicence, plain(bot.Tr(l, "slack.form.licence", nil)), plain(bot.Tr(l, "slack.form.licence_hint", nil)), licence)
 	licenceBlock.Optional = true
 	commentBlock := slackgo.NewInputBlock(BlockComment, plain(bot.Tr(l, "slack.form.comment", nil)), plain(bot.Tr(l, "slack.form.comment_hint", nil)), comment)
@@ -120,7 +120,7 @@ func NewRequestForm(l bot.Lang, inst *bot.Institution, meta string) slackgo.Moda
 		Close:      plain(bot.Tr(l, "slack.form.close", nil)),
 		Blocks: slackgo.Blocks{BlockSet: []slackgo.Block{
 			slackgo.NewInputBlock(BlockType, plain(bot.Tr(l, "slack.form.type", nil)), nil, typeSel),
-			targetBlock, licenceBlock, commentBlock,
+			targetBlock, mailboxBlock, licenceBlock, optionBlock, commentBlock,
 		}},
 		PrivateMetadata: meta,
 	}
@@ -243,63 +243,105 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slackgo.InteractionCall
 	}
 }
 
+// optionHelp names what the option input carries for the offered types
+// (the table's parameters on the option field other than the licence,
+// which has its list), with their choices.
+func optionHelp(specs []*bot.TypeSpec, l bot.Lang) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range specs {
+		for _, ps := range s.Params {
+			if ps.Form != bot.FormOption || ps.Name == "sku" || ps.Label == "" || seen[ps.Label] {
+				continue
+			}
+			seen[ps.Label] = true
+			w := bot.Tr(l, ps.Label, nil)
+			if len(ps.Choices) > 0 {
+				w += " (" + strings.Join(ps.Choices, ", ") + ")"
+			}
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
 // checkNewForm validates the new-request form and returns the command it
-// becomes, the comment to add after it, or the errors by field.
+// becomes, the comment to add after it, or the errors by block. Each of
+// the chosen type's parameters is read from the input the request-type
+// table names for it and checked as the command would check it.
 func (a *Adapter) checkNewForm(ctx context.Context, v slackgo.View, p *bot.Person, l bot.Lang) (cmd, comment string, errs map[string]string) {
 	errs = map[string]string{}
-	ft, ok := findFormType(stateValue(v, BlockType))
+	spec, ok := findFormType(stateValue(v, BlockType))
 	if !ok {
 		errs[BlockType] = bot.Tr(l, "slack.form.type_required", nil)
 		return "", "", errs
 	}
-	if !a.hasCommand(ft.command) {
+	if m, _ := a.router.Match(bot.Prefix + " " + spec.Names[0]); !m.Is(spec.Names[0]) {
 		errs[BlockType] = bot.Tr(l, "slack.form.type_unavailable", nil)
 		return "", "", errs
 	}
-	target := stateValue(v, BlockTarget)
-	licence := strings.Join(strings.Fields(stateValue(v, BlockLicence)), "")
-	comment = stateValue(v, BlockComment)
+	values := map[string]string{BlockTarget: stateValue(v, BlockTarget), BlockMailbox: stateValue(v, BlockMailbox),
+		BlockLicence: strings.Join(strings.Fields(stateValue(v, BlockLicence)), ""), BlockOption: stateValue(v, BlockOption),
+		BlockComment: stateValue(v, BlockComment)}
 	inst, ierr := a.bot.InstitutionOf(ctx, p)
+	example := "vards.uzvards@iestade.gov.lv"
+	if inst != nil && len(inst.Domains) > 0 {
+		example = "vards.uzvards@" + inst.Domains[0]
+	}
 	var params bot.Params
-	if ft.target {
-		example := "vards.uzvards@iestade.gov.lv"
-		if inst != nil && len(inst.Domains) > 0 {
-			example = "vards.uzvards@" + inst.Domains[0]
+	blockOf := map[string]string{}
+	textUsed := false
+	for _, ps := range spec.Params {
+		if ps.Internal {
+			continue
 		}
-		switch addr, err := bot.NormalizeAddress(target); {
-		case target == "":
-			errs[BlockTarget] = bot.Tr(l, "slack.form.target_required", bot.Args{"Example": example})
-		case err != nil:
-			errs[BlockTarget] = bot.UserMessage(err, l)
+		var block string
+		switch ps.Form {
+		case bot.FormTarget:
+			block = BlockTarget
+		case bot.FormMailbox:
+			block = BlockMailbox
+		case bot.FormOption:
+			block = BlockOption
+			if ps.Name == "sku" && values[BlockLicence] != "" {
+				block = BlockLicence
+			}
+		case bot.FormText:
+			block, textUsed = BlockComment, true
 		default:
-			target = addr
-			params.User = addr
+			continue
 		}
-	}
-	if ft.text {
-		params.Text = comment
-		if err := bot.ValidateParams(ft.t, &params); err != nil {
-			errs[BlockComment] = bot.UserMessage(err, l)
+		val := values[block]
+		blockOf[ps.Name] = block
+		if val == "" && ps.Required && ps.Default == "" {
+			switch block {
+			case BlockTarget:
+				errs[block] = bot.Tr(l, "slack.form.target_required", bot.Args{"Example": example})
+			case BlockComment:
+				errs[block] = bot.UserMessage(bot.Errorf(bot.EINVALID, "params.missing_text"), l)
+			default:
+				errs[block] = bot.Tr(l, "slack.form.required", nil)
+			}
 		}
-	}
-	if ierr == nil && errs[BlockTarget] == "" {
-		if err := bot.Scope(inst, ft.t, params); err != nil {
-			errs[BlockTarget] = bot.UserMessage(err, l)
-		}
+		params.Set(ps.Name, val)
 	}
 	if len(errs) > 0 {
 		return "", "", errs
 	}
-	cmd = bot.Prefix + " " + ft.command
-	if ft.target {
-		cmd += " " + target
+	check := params
+	if err := bot.ValidateParamsFor(spec.Type, &check, p.Email); err != nil {
+		errs[blockFor(err, blockOf, values)] = bot.UserMessage(err, l)
+		return "", "", errs
 	}
-	if ft.licence && licence != "" {
-		cmd += " " + licence
+	if ierr == nil {
+		if err := bot.Scope(inst, spec.Type, check); err != nil {
+			errs[blockFor(err, blockOf, values)] = bot.UserMessage(err, l)
+			return "", "", errs
+		}
 	}
-	if ft.text {
-		cmd += " " + comment
-		comment = ""
+	cmd = spec.CommandLine(params)
+	if !textUsed {
+		comment = values[BlockComment]
 	}
 	if _, _, err := bot.Tokenize(cmd); err != nil {
 		errs[BlockComment] = bot.UserMessage(err, l)
@@ -314,19 +356,32 @@ func (a *Adapter) checkNewForm(ctx context.Context, v slackgo.View, p *bot.Perso
 	return cmd, comment, nil
 }
 
-// hasCommand reports whether the command line words (e.g. "mailbox
-// create personal") start with a registered command's name.
-func (a *Adapter) hasCommand(words string) bool {
-	w := strings.Fields(bot.Fold(words))
-	for _, s := range a.router.Specs() {
-		for _, n := range s.Names {
-			nw := strings.Fields(bot.Fold(n))
-			if len(nw) <= len(w) && strings.Join(w[:len(nw)], " ") == strings.Join(nw, " ") {
-				return true
+// blockFor finds the input a validation error is about: the parameter the
+// error names, else the input holding the value it quotes, else the
+// account.
+func blockFor(err error, blockOf, values map[string]string) string {
+	var e *bot.Error
+	if !errors.As(err, &e) {
+		return BlockTarget
+	}
+	if name, ok := e.Phrase.Args["Field"].(string); ok && blockOf[name] != "" {
+		return blockOf[name]
+	}
+	for _, k := range []string{"Value", "Address"} {
+		v, ok := e.Phrase.Args[k].(string)
+		if !ok || v == "" {
+			continue
+		}
+		for _, b := range []string{BlockTarget, BlockMailbox, BlockOption, BlockLicence, BlockComment} {
+			if strings.EqualFold(strings.Trim(values[b], "<> "), strings.Trim(v, "<> ")) {
+				return b
 			}
 		}
 	}
-	return false
+	if e.Phrase.ID == "params.missing_text" || e.Phrase.ID == "params.text_too_long" {
+		return BlockComment
+	}
+	return BlockTarget
 }
 
 // recordingTarget passes replies on and remembers the request they are
