@@ -4,10 +4,11 @@ import (
 	"strings"
 )
 
-// Mailbox kinds.
+// Mailbox kinds (Params.Kind, MailboxSpec.Kind); not to be confused with
+// a reply's Kind.
 const (
-	KindPersonal  = "personal"
-	KindTechnical = "technical"
+	MailboxPersonal  = "personal"
+	MailboxTechnical = "technical"
 )
 
 // Shared mailbox permissions.
@@ -27,13 +28,13 @@ func ParsePermission(s string) (string, bool) {
 	return "", false
 }
 
-// ParseKind reads a mailbox kind in Latvian or English.
-func ParseKind(s string) (string, bool) {
+// ParseMailboxKind reads a mailbox kind in Latvian or English.
+func ParseMailboxKind(s string) (string, bool) {
 	switch Fold(s) {
 	case "personal", "personiga", "personigo", "personigs", "person":
-		return KindPersonal, true
+		return MailboxPersonal, true
 	case "technical", "tehniska", "tehnisko", "tehnisks", "service", "resource", "resursa":
-		return KindTechnical, true
+		return MailboxTechnical, true
 	}
 	return "", false
 }

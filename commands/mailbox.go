@@ -14,8 +14,8 @@ func init() {
 		Help:    "help.mailbox_create",
 		UsageLV: "pastkaste izveidot personal|technical LIETOTĀJS [VĀRDS UZVĀRDS]", UsageEN: "mailbox create personal|technical USER [NAME]",
 		Params: []bot.ParamSpec{
-			{Name: "kind", Kind: bot.ParamChoice, Required: true, Default: bot.KindPersonal, Parse: bot.ParseKind,
-				Choices: []string{bot.KindPersonal, bot.KindTechnical}, BadValue: "params.bad_kind",
+			{Name: "kind", Kind: bot.ParamChoice, Required: true, Default: bot.MailboxPersonal, Parse: bot.ParseMailboxKind,
+				Choices: []string{bot.MailboxPersonal, bot.MailboxTechnical}, BadValue: "params.bad_kind",
 				Label: "param.kind", Show: kindWord, Brief: true, Slot: "kind", Form: bot.FormOption},
 			{Name: "user", Kind: bot.ParamAddress, Required: true, Label: "param.address", Slot: "user", Form: bot.FormTarget},
 			{Name: "display_name", Kind: bot.ParamName, Label: "param.display_name", Slot: "display_name", Form: bot.FormText},
@@ -23,7 +23,7 @@ func init() {
 		},
 		// A technical mailbox answers to the person who asked for it.
 		Check: func(p *bot.Params, requester string) error {
-			if p.Kind == bot.KindTechnical && p.Owner == "" {
+			if p.Kind == bot.MailboxTechnical && p.Owner == "" {
 				p.Owner = requester
 			}
 			return nil

@@ -323,11 +323,11 @@ func TestOtherInstitutionRefusedBeforeAnyCall(t *testing.T) {
 	ctx := context.Background()
 	lg := w.inst("LGIA")
 	_, e1 := w.X.AssignLicence(ctx, lg, "kristaps.lapsa@vraa.gov.lv", "E3")
-	_, e2 := w.X.CreateMailbox(ctx, lg, bot.MailboxSpec{Address: "x@vraa.gov.lv", Kind: bot.KindPersonal})
+	_, e2 := w.X.CreateMailbox(ctx, lg, bot.MailboxSpec{Address: "x@vraa.gov.lv", Kind: bot.MailboxPersonal})
 	_, e3 := w.X.AddSharedMember(ctx, lg, "lietvediba@lgia.gov.lv", "dace.avotina@vraa.gov.lv", "")
 	_, e4 := w.X.SharedMembers(ctx, lg, "kopiga@vraa.gov.lv")
 	_, e5 := w.X.MailboxReady(ctx, lg, "x@vraa.gov.lv")
-	_, e6 := w.X.CreateMailbox(ctx, lg, bot.MailboxSpec{Address: "x@lgia.gov.lv", Kind: bot.KindTechnical, Owner: "boss@vraa.gov.lv"})
+	_, e6 := w.X.CreateMailbox(ctx, lg, bot.MailboxSpec{Address: "x@lgia.gov.lv", Kind: bot.MailboxTechnical, Owner: "boss@vraa.gov.lv"})
 	for i, err := range []error{e1, e2, e3, e4, e5, e6} {
 		if codeOf(err) != bot.EFORBIDDEN {
 			t.Errorf("call %d: %v, want forbidden", i+1, err)
@@ -442,7 +442,7 @@ func TestDomainNotInTenant(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	lad := &bot.Institution{Code: "LAD", NameLV: "Lauku atbalsta dienests", InSector: true, Domains: []string{"lad.gov.lv"}}
-	_, err := w.X.CreateMailbox(ctx, lad, bot.MailboxSpec{Address: "jauns@lad.gov.lv", Kind: bot.KindPersonal})
+	_, err := w.X.CreateMailbox(ctx, lad, bot.MailboxSpec{Address: "jauns@lad.gov.lv", Kind: bot.MailboxPersonal})
 	if codeOf(err) != bot.EINVALID || bot.ErrorPhrase(err).ID != "exo.domain_not_in_tenant" {
 		t.Fatalf("mailbox in an unverified domain: %v", err)
 	}

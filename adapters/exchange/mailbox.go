@@ -139,10 +139,10 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 	}
 	kind := spec.Kind
 	if kind == "" {
-		kind = bot.KindPersonal
+		kind = bot.MailboxPersonal
 	}
 	skuName := spec.SKU
-	if skuName == "" && kind == bot.KindTechnical {
+	if skuName == "" && kind == bot.MailboxTechnical {
 		skuName = x.cfg.Licences.Technical
 	}
 	k, err := x.resolve(ctx, skuName)
@@ -208,7 +208,7 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 			return nil, bot.Errorf(bot.ECONFLICT, "exo.account_exists", "Address", addr)
 		}
 	}
-	if kind == bot.KindTechnical && owner != "" {
+	if kind == bot.MailboxTechnical && owner != "" {
 		details = append(details, x.recordOwner(ctx, u, owner))
 	}
 	lic, err := x.assign(ctx, u, k)

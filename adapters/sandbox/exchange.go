@@ -144,9 +144,9 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 		Secret:  nm.Password,
 		Pending: true,
 	}
-	if u.Kind == bot.KindTechnical && u.Owner != "" {
+	if u.Kind == bot.MailboxTechnical && u.Owner != "" {
 		out.Details = append(out.Details, bot.P("sbx.mailbox_technical", "Name", u.DisplayName, "SKU", nm.SKU.Name, "Owner", u.Owner))
-	} else if u.Kind == bot.KindTechnical {
+	} else if u.Kind == bot.MailboxTechnical {
 		out.Details = append(out.Details, bot.P("sbx.mailbox_technical_no_owner", "Name", u.DisplayName, "SKU", nm.SKU.Name))
 	} else {
 		out.Details = append(out.Details, bot.P("sbx.mailbox_personal", "Name", u.DisplayName, "SKU", nm.SKU.Name))

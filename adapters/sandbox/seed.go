@@ -73,7 +73,7 @@ func SeedTenant(t *Tenant) error {
 		{upn: "peteris.kalnins@lgia.gov.lv", name: "Pēteris Kalniņš", created: now.AddDate(0, 0, -3), enabled: true, noLocation: true, idleDays: -1},
 		{upn: "liga.zarina@lgia.gov.lv", name: "Līga Zariņa", sku: SKUE1, created: date(2020, 5, 18), idleDays: 140},
 		{upn: "gramatvediba@lgia.gov.lv", name: "LGIA Grāmatvedība", sku: SKUEXO1, created: date(2021, 1, 12), enabled: true,
-			kind: bot.KindTechnical, owner: "janis.ozols@lgia.gov.lv"},
+			kind: bot.MailboxTechnical, owner: "janis.ozols@lgia.gov.lv"},
 		{upn: "maris.egle@vvd.gov.lv", name: "Māris Egle", sku: SKUE3, created: date(2018, 4, 23), enabled: true},
 		{upn: "laura.krumina@vvd.gov.lv", name: "Laura Krūmiņa", sku: SKUE1, created: date(2022, 8, 1), enabled: true},
 		{upn: "inga.roze@vvd.gov.lv", name: "Inga Roze", sku: SKUEXO1, created: date(2023, 2, 6), enabled: true, idleDays: 121},

@@ -36,7 +36,7 @@ func TestSeedTenant(t *testing.T) {
 		t.Errorf("peteris %+v %v", p, err)
 	}
 	g, err := tn.User("gramatvediba@lgia.gov.lv")
-	if err != nil || g.Kind != bot.KindTechnical || g.Owner != "janis.ozols@lgia.gov.lv" {
+	if err != nil || g.Kind != bot.MailboxTechnical || g.Owner != "janis.ozols@lgia.gov.lv" {
 		t.Errorf("technical %+v %v", g, err)
 	}
 	for _, u := range tn.Users() {

@@ -86,7 +86,7 @@ type User struct {
 	AccountEnabled bool
 	SKUs           []string // friendly names, sorted
 	Created        time.Time
-	Kind           string // bot.KindPersonal or bot.KindTechnical
+	Kind           string // bot.MailboxPersonal or bot.MailboxTechnical
 	Owner          string // technical mailboxes: the responsible person
 	Mailbox        Mailbox
 }
@@ -344,7 +344,7 @@ func (t *Tenant) AddUser(u User) error {
 		u.Created = t.now()
 	}
 	if u.Kind == "" {
-		u.Kind = bot.KindPersonal
+		u.Kind = bot.MailboxPersonal
 	}
 	if u.Mailbox.QuotaBytes == 0 {
 		u.Mailbox.QuotaBytes = t.quotaLocked(u.SKUs)
@@ -528,9 +528,9 @@ func (t *Tenant) CreateMailbox(spec bot.MailboxSpec) (NewMailbox, error) {
 	}
 	kind := spec.Kind
 	if kind == "" {
-		kind = bot.KindPersonal
+		kind = bot.MailboxPersonal
 	}
-	if kind != bot.KindPersonal && kind != bot.KindTechnical {
+	if kind != bot.MailboxPersonal && kind != bot.MailboxTechnical {
 		return NewMailbox{}, bot.Errorf(bot.EINVALID, "sbx.bad_kind", "Value", spec.Kind)
 	}
 	owner := ""
@@ -555,7 +555,7 @@ func (t *Tenant) CreateMailbox(spec bot.MailboxSpec) (NewMailbox, error) {
 		return NewMailbox{}, bot.Errorf(bot.ENOTFOUND, "sbx.owner_not_found", "Owner", owner)
 	}
 	skuName := spec.SKU
-	if skuName == "" && kind == bot.KindTechnical {
+	if skuName == "" && kind == bot.MailboxTechnical {
 		skuName = t.TechnicalSKU
 	}
 	s, err := t.resolveLocked(skuName)

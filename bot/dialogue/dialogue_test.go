@@ -49,7 +49,7 @@ func TestSlotFilling(t *testing.T) {
 		{"shared mailbox name completed", anna, []string{"Izveidojiet kopīgo pastkasti", "lietvediba", "jā"},
 			bot.TypeSharedCreate, bot.Params{Mailbox: "lietvediba@lgia.gov.lv"}, []string{"Kāda būs koplietošanas pastkastes adrese"}},
 		{"technical mailbox gets an owner", anna, []string{"Vajag tehnisko pastkasti skeneris@lgia.gov.lv", "jā"},
-			bot.TypeMailboxCreate, bot.Params{User: "skeneris@lgia.gov.lv", Kind: bot.KindTechnical, Owner: anna}, nil},
+			bot.TypeMailboxCreate, bot.Params{User: "skeneris@lgia.gov.lv", Kind: bot.MailboxTechnical, Owner: anna}, nil},
 		{"optional detail in an answer", anna, []string{"Lūdzu piešķiriet licenci", "janis.ozols@lgia.gov.lv, E5 licenci", "jā"},
 			bot.TypeLicenceAssign, bot.Params{User: janis, SKU: "E5"}, []string{"Kuram lietotājam"}},
 		{"incident carries the text", janis, []string{"DVS is very slow today, documents won't load", "yes"},

@@ -143,7 +143,7 @@ func (t *turn) check(st *state, slot, v string) (string, error) {
 		}
 		return v, nil
 	case nlu.SlotKind:
-		k, ok := bot.ParseKind(v)
+		k, ok := bot.ParseMailboxKind(v)
 		if !ok {
 			return "", bot.Errorf(bot.EINVALID, "params.bad_kind", "Value", short(v))
 		}
