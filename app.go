@@ -18,26 +18,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"itbot/adapters/console"
+	"itbot/adapters/dvs"
+	"itbot/adapters/exchange"
 	"itbot/bot"
 	"itbot/commands"
 	"itbot/store"
 )
 
-// plugin wires one adapter or service into the app. Each wire_*.go file
-// registers one in init, so adding an adapter never edits this file.
-type plugin struct {
-	name    string
-	section string // its config section, "" for none
-	order   int    // setup order: services before adapters
-	setup   func(ctx context.Context, a *App) error
-}
-
-var plugins []plugin
-
-func addPlugin(p plugin) { plugins = append(plugins, p) }
-
 // App is one running itbot: configuration, store, bot, router, HTTP mux,
-// and the background loops the plugins start.
+// the services and adapters NewApp wired, and the background loops they
+// start.
 type App struct {
 	Cfg      *Config
 	Log      *slog.Logger
@@ -48,6 +38,11 @@ type App struct {
 	Mux      *http.ServeMux
 	Registry *prometheus.Registry
 	Console  *console.Console
+	// Exchange and DVS are the service clients NewApp chose (the real
+	// service, the sandbox's emulator on loopback, or nil when neither is
+	// configured); the bot holds them as its interfaces.
+	Exchange *exchange.Exchange
+	DVS      *dvs.Client
 	// Serving is true for the long-running server, false for one-shot
 	// commands (which start no loops).
 	Serving bool
@@ -115,12 +110,28 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer, s
 	a.Deps = &commands.Deps{Bot: b}
 	a.instrument()
 
-	ps := append([]plugin(nil), plugins...)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].order < ps[j].order })
-	for _, p := range ps {
-		if err := p.setup(ctx, a); err != nil {
+	// The parts, in order: each reads and checks its own config section
+	// and sets what it builds once. Services before the doors that use
+	// them; the commands last, after the conversation took the text that
+	// is not a command.
+	steps := []struct {
+		name  string
+		setup func(context.Context, *App) error
+	}{
+		{"sla", setupSLA},
+		{"sandbox", setupSandbox},
+		{"exchange", setupExchange},
+		{"dvs", setupDVS},
+		{"availability", setupAvailability},
+		{"dialogue", setupDialogue},
+		{"slack", setupSlack},
+		{"mattermost", setupMattermost},
+		{"mailbox", setupMailbox},
+	}
+	for _, st := range steps {
+		if err := st.setup(ctx, a); err != nil {
 			a.Close()
-			return nil, fmt.Errorf("%s: %w", p.name, err)
+			return nil, fmt.Errorf("%s: %w", st.name, err)
 		}
 	}
 	commands.Register(a.Router, a.Deps)

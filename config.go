@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -117,14 +118,11 @@ func (c *Config) Section(name string, v any) (bool, error) {
 	return true, nil
 }
 
-func knownSection(name string) bool {
-	for _, p := range plugins {
-		if p.section == name {
-			return true
-		}
-	}
-	return false
-}
+// sections are the config sections the parts NewApp wires read, each
+// decoded strictly by its own reader.
+var sections = []string{"sla", "exchange", "dvs", "availability", "dialogue", "slack", "mattermost", "mailbox"}
+
+func knownSection(name string) bool { return slices.Contains(sections, name) }
 
 // SandboxMode reports whether to run on emulated services.
 func (c *Config) SandboxMode() bool {

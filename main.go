@@ -104,10 +104,29 @@ type subcommand struct {
 	run   func(c *cli, args []string) error
 }
 
-var subcommands = map[string]subcommand{}
+// subcommands lists itbot's subcommands: the core ones here, each
+// adapter's beside its wiring (wire_*.go). Each is thin: it reads its
+// flags and calls the package that does the work.
+func subcommands() map[string]subcommand {
+	return map[string]subcommand{
+		"serve":    {"serve                      run the adapters, the HTTP server and (unless --no-console) the console", cmdServe},
+		"chat":     {"chat --as EMAIL            an interactive console as EMAIL", cmdChat},
+		"run":      {"run --as EMAIL \"COMMAND\"  run one command as EMAIL and print the answer", cmdRun},
+		"requests": {"requests [--state S]       list requests", cmdRequests},
+		"show":     {"show ID                    a request with its audit trail", cmdShow},
+		"backup":   {"backup FILE                a consistent hot copy of the data file", cmdBackup},
+		"version":  {"version                    print the version", cmdVersion},
+		"help":     {"help                       this list", func(c *cli, args []string) error { usage(c.stdout); return nil }},
 
-func addSubcommand(name, usage string, run func(c *cli, args []string) error) {
-	subcommands[name] = subcommand{usage: usage, run: run}
+		"calendar":     {"calendar YEAR [--no-transfers]  the non-standard days of YEAR (holidays, transfers, short days)", cmdCalendar},
+		"sla":          {"sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers]  an SLA due time", cmdSLA},
+		"exchange":     {"exchange licences|health     the Exchange Online connection: licences with free units, or service health", cmdExchange},
+		"availability": {"availability [--month 2026-11] [--lang lv|en] [--chart FILE]  the services' availability of a month", cmdAvailability},
+		"parse":        {"parse [-now YYYY-MM-DD] \"TEXT\"  what a chat message is recognised as: one JSON line {intent, slots, missing, lang}", cmdParse},
+		"slack":        {"slack check | manifest [--url URL] [--socket]  check the Slack token's scopes, or print the Slack app manifest", cmdSlack},
+		"mattermost":   {"mattermost check|link       the Mattermost connection and the URLs to configure; link people to their accounts by e-mail", cmdMattermost},
+		"mailbox":      {"mailbox check|poll|reset|try FILE.eml…  the IT mailbox: reach it and make its folders, read it once now, drop the stored delta position, or (sandbox) answer sample mails", cmdMailbox},
+	}
 }
 
 func main() {
@@ -146,7 +165,7 @@ func runMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(rest) > 0 {
 		name, rest = rest[0], rest[1:]
 	}
-	sc, ok := subcommands[name]
+	sc, ok := subcommands()[name]
 	if !ok {
 		usage(stderr)
 		return fmt.Errorf("unknown subcommand %q", name)
@@ -156,14 +175,15 @@ func runMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: itbot [--config FILE] [--no-console] [SUBCOMMAND]")
-	names := make([]string, 0, len(subcommands))
-	for n := range subcommands {
+	cmds := subcommands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
 		// A usage is "SYNOPSIS  description": align the descriptions.
-		u := subcommands[n].usage
+		u := cmds[n].usage
 		syn, desc := u, ""
 		if i := strings.Index(u, "  "); i > 0 {
 			syn, desc = u[:i], strings.TrimSpace(u[i:])
@@ -172,18 +192,9 @@ func usage(w io.Writer) {
 	}
 }
 
-func init() {
-	addSubcommand("serve", "serve                      run the adapters, the HTTP server and (unless --no-console) the console", cmdServe)
-	addSubcommand("chat", "chat --as EMAIL            an interactive console as EMAIL", cmdChat)
-	addSubcommand("run", "run --as EMAIL \"COMMAND\"  run one command as EMAIL and print the answer", cmdRun)
-	addSubcommand("requests", "requests [--state S]       list requests", cmdRequests)
-	addSubcommand("show", "show ID                    a request with its audit trail", cmdShow)
-	addSubcommand("backup", "backup FILE                a consistent hot copy of the data file", cmdBackup)
-	addSubcommand("version", "version                    print the version", func(c *cli, args []string) error {
-		fmt.Fprintln(c.stdout, "itbot", version)
-		return nil
-	})
-	addSubcommand("help", "help                       this list", func(c *cli, args []string) error { usage(c.stdout); return nil })
+func cmdVersion(c *cli, args []string) error {
+	fmt.Fprintln(c.stdout, "itbot", version)
+	return nil
 }
 
 func cmdServe(c *cli, args []string) error {
@@ -202,11 +213,11 @@ func cmdServe(c *cli, args []string) error {
 	a.Console.SetPerson(p)
 	if a.Bot.Sandbox {
 		a.Log.Warn("SANDBOX MODE: Exchange Online and the DVS are emulated in-process; nothing real is changed")
-		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "main.sandbox_banner", nil))
+		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "console.sandbox_banner", nil))
 	}
 	if a.Cfg.ConsoleEnabled() {
 		a.Console.Prompt = "›"
-		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "main.console_hello", bot.Args{"Email": p.Email}))
+		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "console.hello", bot.Args{"Email": p.Email}))
 		return a.Serve(c.ctx, c.stdin)
 	}
 	return a.Serve(c.ctx, nil)
@@ -339,11 +350,4 @@ func cmdBackup(c *cli, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "backup written: %s (%d bytes)\n", args[0], n)
 	return nil
-}
-
-func init() {
-	bot.RegisterTexts(
-		bot.T("main.sandbox_banner", "⚠ SMILŠKASTE: Exchange Online un DVS tiek emulēti; nekas īsts netiek mainīts.", "⚠ SANDBOX: Exchange Online and the DVS are emulated; nothing real is changed."),
-		bot.T("main.console_hello", "itbot konsole. Jūs esat {{.Email}}. Ierakstiet /it palīdzība; /it as E-PASTS maina personu; /it iziet beidz.", "itbot console. You are {{.Email}}. Type /it help; /it as EMAIL switches person; /it quit leaves."),
-	)
 }

@@ -14,10 +14,6 @@ import (
 // bot/dialogue (recognition, slot filling, confirmation) and end as
 // tracked requests. Config section: dialogue (see docs/conversations.md).
 // Also the `parse` subcommand, which prints what bot/nlu recognises.
-func init() {
-	addPlugin(plugin{name: "dialogue", section: "dialogue", order: 40, setup: setupDialogue})
-	addSubcommand("parse", "parse [-now YYYY-MM-DD] \"TEXT\"  what a chat message is recognised as: one JSON line {intent, slots, missing, lang}", cmdParse)
-}
 
 // dialogueConfig is the dialogue section.
 type dialogueConfig struct {

@@ -25,10 +25,6 @@ import (
 // In sandbox mode with no tenant_id the wire-level emulator
 // (exchangetest) serves a seeded tenant on a loopback port and the real
 // adapter talks to it, so `go run .` runs the production Graph code.
-func init() {
-	addPlugin(plugin{name: "exchange", section: "exchange", order: 25, setup: setupExchange})
-	addSubcommand("exchange", "exchange licences|health     the Exchange Online connection: licences with free units, or service health", cmdExchange)
-}
 
 // exchangeSetup builds the adapter from the config: the real tenant when
 // tenant_id is set, the emulator in sandbox mode, nothing otherwise. The
@@ -81,7 +77,7 @@ func setupExchange(ctx context.Context, a *App) error {
 	if err != nil || x == nil {
 		return err
 	}
-	a.Bot.Exchange = x
+	a.Exchange, a.Bot.Exchange = x, x
 	if !a.Serving {
 		return nil
 	}
@@ -127,8 +123,8 @@ func cmdExchange(c *cli, args []string) error {
 		return err
 	}
 	defer a.Close()
-	x, ok := a.Bot.Exchange.(*exchange.Exchange)
-	if !ok {
+	x := a.Exchange
+	if x == nil {
 		return errors.New("exchange: no exchange.tenant_id and not in sandbox mode: nothing to check (see docs/exchange.md)")
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, 2*time.Minute)

@@ -26,10 +26,6 @@ import (
 // (the exchange wiring's emulator is private to it); `itbot mailbox try
 // FILE.eml …` runs the real adapter against an emulated mailbox of its
 // own instead, delivering the given mails and printing the answers.
-func init() {
-	addPlugin(plugin{name: "mailbox", section: "mailbox", order: 65, setup: setupMailbox})
-	addSubcommand("mailbox", "mailbox check|poll|reset|try FILE.eml…  the IT mailbox: reach it and make its folders, read it once now, drop the stored delta position, or (sandbox) answer sample mails", cmdMailbox)
-}
 
 // readMailboxConfig decodes the mailbox section strictly and fills the
 // Graph credentials from the exchange section when it gives none. ok is

@@ -16,10 +16,6 @@ import (
 // over the websocket (itbot serve only), and the request threads. The
 // `mattermost` subcommand checks the connection and links the directory's
 // people to their Mattermost accounts.
-func init() {
-	addPlugin(plugin{name: "mattermost", section: "mattermost", order: 60, setup: setupMattermost})
-	addSubcommand("mattermost", "mattermost check|link       the Mattermost connection and the URLs to configure; link people to their accounts by e-mail", cmdMattermost)
-}
 
 // Environment variables the secrets are read from when the section leaves
 // them empty.

@@ -14,11 +14,6 @@ import (
 // The SLA clock on the Latvian business calendar, its scheduler of
 // reminders, breach alerts and escalations, and the `calendar` and `sla`
 // subcommands. Config section: sla (see docs/sla.md).
-func init() {
-	addPlugin(plugin{name: "sla", section: "sla", order: 5, setup: setupSLA})
-	addSubcommand("calendar", "calendar YEAR [--no-transfers]  the non-standard days of YEAR (holidays, transfers, short days)", cmdCalendar)
-	addSubcommand("sla", "sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers]  an SLA due time", cmdSLA)
-}
 
 // slaConfig reads the sla section strictly: a misspelt key is an error,
 // not a silently ignored setting.

@@ -20,10 +20,6 @@ import (
 // HTTP server, or a Socket Mode connection, and the poster that keeps each
 // request's thread on Slack; the `slack` subcommand checks the token and
 // prints the app manifest.
-func init() {
-	addPlugin(plugin{name: "slack", section: "slack", order: 50, setup: setupSlack})
-	addSubcommand("slack", "slack check | manifest [--url URL] [--socket]  check the Slack token's scopes, or print the Slack app manifest", cmdSlack)
-}
 
 //go:embed docs/slack-manifest.yaml
 var slackManifest string

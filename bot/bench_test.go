@@ -13,7 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 	"itbot/store"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"itbot/adapters/sandbox"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 	"itbot/store"
 )
 

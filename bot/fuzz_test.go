@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 // FuzzRoute: whatever is typed, the router never panics, always answers,

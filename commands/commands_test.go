@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 const sysadmin = "admin@vraa.gov.lv"

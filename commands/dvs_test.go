@@ -20,7 +20,7 @@ import (
 	"itbot/bot"
 	"itbot/bot/availability"
 	"itbot/bot/availability/chart"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 	"itbot/commands"
 )
 

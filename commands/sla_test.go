@@ -11,8 +11,8 @@ import (
 
 	"itbot/adapters/console"
 	"itbot/bot"
-	"itbot/bot/bottest"
 	"itbot/bot/slaclock"
+	"itbot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")

@@ -234,6 +234,8 @@ func (c *Console) Run(ctx context.Context, in io.Reader) error {
 
 func init() {
 	bot.RegisterTexts(
+		bot.T("console.sandbox_banner", "⚠ SMILŠKASTE: Exchange Online un DVS tiek emulēti; nekas īsts netiek mainīts.", "⚠ SANDBOX: Exchange Online and the DVS are emulated; nothing real is changed."),
+		bot.T("console.hello", "itbot konsole. Jūs esat {{.Email}}. Ierakstiet /it palīdzība; /it as E-PASTS maina personu; /it iziet beidz.", "itbot console. You are {{.Email}}. Type /it help; /it as EMAIL switches person; /it quit leaves."),
 		bot.T("console.thread", "pavediens {{.ID}} → {{.User}}", "thread {{.ID}} → {{.User}}"),
 		bot.T("console.private", "privāti (redzat tikai jūs):", "private (only you see this):"),
 		bot.T("console.private_withheld", "privāta ziņa personai {{.User}} (šeit netiek rādīta)", "a private message for {{.User}} (not shown here)"),

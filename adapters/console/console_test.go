@@ -11,7 +11,7 @@ import (
 
 	"itbot/adapters/console"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 func newJob(t *testing.T, e *env) (*BackupJob, *bottest.Poster) {

@@ -12,7 +12,7 @@ import (
 	"itbot/adapters/exchange"
 	"itbot/adapters/exchange/exchangetest"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 // benchAdapter is the real adapter against the emulator, without the bot.

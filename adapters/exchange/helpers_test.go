@@ -9,7 +9,7 @@ import (
 	"itbot/adapters/exchange"
 	"itbot/adapters/exchange/exchangetest"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 type syncBuffer = bottest.LogBuffer

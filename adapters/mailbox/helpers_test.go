@@ -16,8 +16,8 @@ import (
 	"itbot/adapters/exchange/exchangetest"
 	"itbot/adapters/mailbox"
 	"itbot/bot"
-	"itbot/bot/bottest"
 	"itbot/bot/dialogue"
+	"itbot/bottest"
 	"itbot/commands"
 )
 

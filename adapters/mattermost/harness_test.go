@@ -14,7 +14,7 @@ import (
 	"itbot/adapters/mattermost/mmtest"
 	"itbot/adapters/sandbox"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 // commandToken is the /it slash command's token in tests.

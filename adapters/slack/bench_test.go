@@ -11,7 +11,7 @@ import (
 
 	"itbot/adapters/slack/slacktest"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 // BenchmarkAckCommand is the acknowledgement of one signed slash command:

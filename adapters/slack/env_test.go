@@ -14,7 +14,7 @@ import (
 
 	"itbot/adapters/slack/slacktest"
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 // The sandbox people as Slack users.

@@ -14,7 +14,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"itbot/bot"
-	"itbot/bot/bottest"
+	"itbot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/render")

@@ -16,8 +16,8 @@ import (
 	"itbot/adapters/console"
 	"itbot/adapters/sandbox"
 	"itbot/bot"
-	"itbot/bot/bottest"
 	"itbot/bot/dialogue"
+	"itbot/bottest"
 	"itbot/commands"
 	"itbot/store"
 )

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"itbot/bot"
-	"itbot/bot/bottest"
 	"itbot/bot/slaclock"
+	"itbot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")

@@ -11,8 +11,8 @@ import (
 
 	"itbot/adapters/console"
 	"itbot/bot"
-	"itbot/bot/bottest"
 	"itbot/bot/slaclock"
+	"itbot/bottest"
 	"itbot/store"
 )
 
