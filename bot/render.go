@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -198,13 +199,19 @@ func (b *Bot) announce(ctx context.Context, r *Request, evs []Event) {
 // institution's IT contacts and expert group members, on each platform
 // where they have an account.
 func (b *Bot) askApprovers(ctx context.Context, r *Request) {
-	people, err := b.Store.People(ctx, r.Institution)
+	// The institution's IT contacts and expert group decide, unless the
+	// type is the agency's to approve: then its approvers do.
+	inst, roles := r.Institution, []Role{RoleITContact, RoleExpertGroup}
+	if slices.Contains(b.Policy.AgencyApproval, r.Type) {
+		inst, roles = "", []Role{RoleApprover}
+	}
+	people, err := b.Store.People(ctx, inst)
 	if err != nil {
 		b.Log.Warn("approvers", "id", r.ID, "err", err)
 		return
 	}
 	for _, p := range people {
-		if p.Email == r.Requester || !p.HasAny(RoleITContact, RoleExpertGroup) {
+		if p.Email == r.Requester || !p.HasAny(roles...) {
 			continue
 		}
 		l := p.Language()

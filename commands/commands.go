@@ -8,6 +8,7 @@ package commands
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -65,14 +66,16 @@ func text(ctx context.Context, w bot.ResponseWriter, s string) error {
 func Ack(b *bot.Bot, r *bot.Request, viewer *bot.Person, l bot.Lang) bot.Reply {
 	card := b.Card(r, viewer, l)
 	var lead string
-	switch r.State {
-	case bot.StateAwaitingApproval:
+	switch {
+	case r.State == bot.StateAwaitingApproval && slices.Contains(b.Policy.AgencyApproval, r.Type):
+		lead = bot.Tr(l, "cmd.created_agency_approval", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})
+	case r.State == bot.StateAwaitingApproval:
 		lead = bot.Tr(l, "cmd.created_approval", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})
-	case bot.StateDone:
+	case r.State == bot.StateDone:
 		lead = bot.Tr(l, "cmd.created_done", bot.Args{"ID": r.ID})
-	case bot.StateFailed:
+	case r.State == bot.StateFailed:
 		lead = bot.Tr(l, "cmd.created_failed", bot.Args{"ID": r.ID})
-	case bot.StateAwaitingProcurement:
+	case r.State == bot.StateAwaitingProcurement:
 		lead = bot.Tr(l, "cmd.created_procurement", bot.Args{"ID": r.ID})
 	default:
 		lead = bot.Tr(l, "cmd.created", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})

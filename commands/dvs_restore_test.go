@@ -35,7 +35,16 @@ func TestDVSRestoreNeedsTheAgency(t *testing.T) {
 		t.Fatalf("backups %+v", bs)
 	}
 
-	out := e.expect(t, lgiaContact, "/it dvs atjaunot "+good, "nosūtīts apstiprināšanai")
+	// Approvers are asked by direct message on the platforms they are
+	// linked on.
+	for _, who := range []string{"dace.avotina@vraa.gov.lv", "peteris.kalnins@lgia.gov.lv"} {
+		p := e.Person(who)
+		p.Identities = map[string]string{"test": who}
+		if err := e.Store.PutPerson(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := e.expect(t, lgiaContact, "/it dvs atjaunot "+good, "nosūtīts apstiprināšanai aģentūras apstiprinātājam")
 	id := lastID(t, out)
 	r := e.Request(id)
 	if r.State != bot.StateAwaitingApproval || r.Type != commands.TypeDVSRestore || r.Params.Get("backup") != good {
@@ -44,7 +53,16 @@ func TestDVSRestoreNeedsTheAgency(t *testing.T) {
 	if !strings.Contains(bot.Describe(r, bot.LV), "DVS atjaunošana no rezerves kopijas: "+good) {
 		t.Errorf("describe: %s", bot.Describe(r, bot.LV))
 	}
-	// The institution's IT contact may not approve an agency-approved type.
+	asked := map[string]bool{}
+	for _, n := range e.Test.Notices() {
+		if n.To.User != "" && n.Request != nil && n.Request.ID == id {
+			asked[n.To.User] = true
+		}
+	}
+	if !asked["dace.avotina@vraa.gov.lv"] || asked["peteris.kalnins@lgia.gov.lv"] {
+		t.Errorf("approval asked of %v; want the agency's approver, not the institution's expert group", asked)
+	}
+	// The institution's expert group may not approve an agency-approved type.
 	e.expect(t, "peteris.kalnins@lgia.gov.lv", "/it apstiprināt "+id, "")
 	if e.Request(id).State != bot.StateAwaitingApproval {
 		t.Fatalf("approved by the institution's expert group")
