@@ -7,6 +7,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -130,6 +131,13 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 	}
 	b.SLA.Apply(r, evs, now)
 	if err := b.Store.CreateRequest(ctx, r, evs...); err != nil {
+		var dup *DuplicateError
+		if errors.As(err, &dup) {
+			// The same delivery handled again (after a crash, a platform's
+			// retry): the request it created is the answer.
+			b.Log.Info("request already created by this delivery", "id", dup.ID, "platform", r.Origin.Platform, "delivery", r.Origin.Delivery)
+			return b.Store.Request(ctx, dup.ID)
+		}
 		return nil, err
 	}
 	b.Log.Info("request created", "id", r.ID, "type", r.Type, "requester", r.Requester, "institution", r.Institution, "state", r.State, "platform", a.Platform)

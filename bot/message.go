@@ -24,11 +24,16 @@ type Message struct {
 	Text      string  // what was typed, or a button's command string
 	Source    string  // SourceTyped, SourceButton …
 	Direct    bool    // a direct (private) conversation with the bot
+	// Delivery is the platform's de-duplication key of the delivery that
+	// brought the message (a Slack trigger or event id), set by doors that
+	// journal what they receive; a request it creates is created once
+	// however often the delivery is handled.
+	Delivery string
 }
 
 // Origin returns where a request asked by m came from.
 func (m *Message) Origin() Origin {
-	return Origin{Platform: m.Platform, Channel: m.Channel, Thread: m.Thread, MessageID: m.MessageID, UserID: m.UserID}
+	return Origin{Platform: m.Platform, Channel: m.Channel, Thread: m.Thread, MessageID: m.MessageID, UserID: m.UserID, Delivery: m.Delivery}
 }
 
 // Field is a label/value pair of a reply (rendered as a table row, a Block

@@ -156,6 +156,10 @@ type Origin struct {
 	Thread    string `json:"thread,omitempty"`     // thread id (Slack ts, Mattermost root id, mail conversation)
 	MessageID string `json:"message_id,omitempty"` // the asking message
 	UserID    string `json:"user_id,omitempty"`    // the asker's id on the platform
+	// Delivery is the platform's de-duplication key of the delivery that
+	// asked (Message.Delivery): the store creates one request per
+	// platform and delivery.
+	Delivery string `json:"delivery,omitempty"`
 }
 
 // SLA holds a request's service-level fields. The due time is derived from

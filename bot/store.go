@@ -52,7 +52,8 @@ type UpdateFunc func(r *Request, history []Event) ([]Event, error)
 type RequestStore interface {
 	// CreateRequest assigns r.ID from the per-year sequence of r.CreatedAt
 	// (ids never repeat), stores r and its first audit events, in one
-	// transaction.
+	// transaction. A request whose Origin.Delivery already created one is
+	// not stored again: the error is a *DuplicateError naming it.
 	CreateRequest(ctx context.Context, r *Request, events ...Event) error
 	// Request returns one request; ENOTFOUND if there is none.
 	Request(ctx context.Context, id string) (*Request, error)
@@ -105,11 +106,61 @@ type KVStore interface {
 	Scan(ctx context.Context, bucket, from, to string, fn func(key string, val []byte) error) error
 }
 
+// DuplicateError says a delivery already created a request.
+type DuplicateError struct{ ID string }
+
+func (e *DuplicateError) Error() string { return "store: the delivery already created " + e.ID }
+
+// Inbound is one delivery a door received (a slash command, a click, an
+// event), kept in the journal from before it is acknowledged until it is
+// handled.
+type Inbound struct {
+	Seq      uint64    `json:"seq"`
+	Platform string    `json:"platform"`
+	Key      string    `json:"key"`  // the platform's de-duplication key
+	Kind     string    `json:"kind"` // the door's word for it: command, interaction, event
+	Body     []byte    `json:"body"` // what was received (verified), to handle it again
+	At       time.Time `json:"at"`
+	Attempts int       `json:"attempts,omitempty"`
+	Error    string    `json:"error,omitempty"` // the last failure
+	Dead     bool      `json:"dead,omitempty"`  // failed too often: waits for an operator
+}
+
+// JournalStore is the inbound journal: every door writes what it received
+// before it acknowledges, workers mark it handled, and at start what was
+// journaled and not finished is resumed. Keys are remembered after the
+// entry is handled, so a platform's retry or replay is recognised.
+type JournalStore interface {
+	// Journal stores in (assigning Seq) unless its platform and key were
+	// journaled before; dup is then true and nothing is stored. Concurrent
+	// calls share one commit.
+	Journal(ctx context.Context, in *Inbound) (dup bool, err error)
+	// JournalPending returns a platform's unfinished entries that are not
+	// dead, oldest first, at most limit.
+	JournalPending(ctx context.Context, platform string, limit int) ([]*Inbound, error)
+	// JournalDone marks an entry handled: its body goes, its key stays.
+	JournalDone(ctx context.Context, platform string, seq uint64) error
+	// JournalFailed records a failed attempt with its error; dead sets the
+	// entry aside for an operator (JournalDead, JournalRetry, JournalDrop).
+	JournalFailed(ctx context.Context, platform string, seq uint64, reason string, dead bool) error
+	// JournalDead lists the entries set aside, of every platform when
+	// platform is "".
+	JournalDead(ctx context.Context, platform string) ([]*Inbound, error)
+	// JournalRetry puts a dead entry back to be handled; JournalDrop
+	// forgets it (its key stays remembered).
+	JournalRetry(ctx context.Context, platform string, seq uint64) error
+	JournalDrop(ctx context.Context, platform string, seq uint64) error
+	// JournalPrune forgets the keys of handled entries journaled before
+	// before, and reports how many.
+	JournalPrune(ctx context.Context, before time.Time) (int, error)
+}
+
 // Store is everything the bot keeps. The store package implements it on
 // bbolt.
 type Store interface {
 	RequestStore
 	DirectoryStore
 	KVStore
+	JournalStore
 	Close() error
 }

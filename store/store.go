@@ -61,7 +61,7 @@ var (
 	kvPrefix      = "kv/"
 
 	allBuckets = [][]byte{bMeta, bRequests, bEvents, bSeq, bIdxState, bIdxInst, bIdxRequester, bIdxCheck,
-		bInstitutions, bDomains, bPeople, bIdentities}
+		bInstitutions, bDomains, bPeople, bIdentities, bJournal, bJournalKeys, bIdxDelivery}
 )
 
 // ErrNewerSchema is returned when the file was written by a newer itbot.
@@ -297,6 +297,12 @@ func (s *Store) CreateRequest(ctx context.Context, r *bot.Request, events ...bot
 	year := r.CreatedAt.In(bot.TimeZone).Year()
 	var id string
 	err := s.db.Batch(func(tx *bolt.Tx) error {
+		dk := deliveryKey(r.Origin)
+		if dk != nil {
+			if old := tx.Bucket(bIdxDelivery).Get(dk); old != nil {
+				return &bot.DuplicateError{ID: string(old)}
+			}
+		}
 		sb := tx.Bucket(bSeq)
 		yk := []byte(strconv.Itoa(year))
 		n := uint64(0)
@@ -319,6 +325,11 @@ func (s *Store) CreateRequest(ctx context.Context, r *bot.Request, events ...bot
 		}
 		if err := putEvents(tx, id, 1, evs); err != nil {
 			return err
+		}
+		if dk != nil {
+			if err := tx.Bucket(bIdxDelivery).Put(dk, []byte(id)); err != nil {
+				return err
+			}
 		}
 		return index(tx, &cp, true)
 	})
