@@ -100,7 +100,7 @@ func TestJournal(t *testing.T) {
 	if dup, _ := s.Journal(ctx, &bot.Inbound{Platform: "slack", Key: "cmd/T1", At: at}); dup {
 		t.Error("a pruned key is still remembered")
 	}
-	if dup, _ := s.Journal(ctx, &bot.Inbound{Platform: "slack", Key: "evt/E3"}); !dup {
+	if dup, _ := s.Journal(ctx, &bot.Inbound{Platform: "slack", Key: ps[1].Key}); !dup {
 		t.Error("a key of an unfinished entry was pruned")
 	}
 }
