@@ -127,6 +127,7 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer, s
 		{"slack", setupSlack},
 		{"mattermost", setupMattermost},
 		{"mailbox", setupMailbox},
+		{"journal", setupJournal},
 	}
 	for _, st := range steps {
 		if err := st.setup(ctx, a); err != nil {

@@ -115,7 +115,7 @@ func TestSlackWiring(t *testing.T) {
 	var m bytes.Buffer
 	m.ReadFrom(res.Body)
 	res.Body.Close()
-	if !strings.Contains(m.String(), `itbot_slack_inbound_total{endpoint="commands",outcome="queued"} 1`) {
+	if !strings.Contains(m.String(), `itbot_slack_inbound_total{endpoint="commands",outcome="journaled"} 1`) {
 		t.Errorf("metrics lack the slack counters")
 	}
 }

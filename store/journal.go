@@ -79,7 +79,10 @@ func (s *Store) journalScan(platform string, dead bool, limit int) ([]*bot.Inbou
 	var out []*bot.Inbound
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bJournal).Cursor()
-		prefix := platformPrefix(platform)
+		var prefix []byte // every platform
+		if platform != "" {
+			prefix = platformPrefix(platform)
+		}
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var in bot.Inbound
 			if err := json.Unmarshal(v, &in); err != nil {

@@ -77,6 +77,12 @@ func TestJournal(t *testing.T) {
 	if len(dead) != 1 || dead[0].Attempts != 2 || dead[0].Error != "boom again" {
 		t.Fatalf("dead %+v", dead)
 	}
+	if all, _ := s.JournalDead(ctx, ""); len(all) != 1 {
+		t.Fatalf("dead of every platform: %d", len(all))
+	}
+	if none, _ := s.JournalDead(ctx, "mattermost"); len(none) != 0 {
+		t.Fatalf("dead of another platform: %d", len(none))
+	}
 	if ps2, _ := s.JournalPending(ctx, "slack", 0); len(ps2) != len(ps)-1 {
 		t.Errorf("a dead entry is still pending")
 	}

@@ -128,8 +128,8 @@ func (c *Config) Validate() error {
 // submissions and messages, and the bot.Poster that keeps every request's
 // thread and card up to date.
 //
-// Inbound work is acknowledged at once and run by a bounded pool of
-// workers; outbound posts go through lanes, one per request hash, so a
+// Inbound work is journaled in the store, then acknowledged, and run by a
+// bounded pool of workers (journal.go); outbound posts go through lanes, one per request hash, so a
 // request's notices are posted in order. A 429 makes the method wait for
 // Retry-After and try again: nothing is dropped for it.
 type Adapter struct {
@@ -141,12 +141,15 @@ type Adapter struct {
 	http   *http.Client
 	log    *slog.Logger
 
-	inbound chan job
+	inbound chan *bot.Inbound // journaled deliveries for the workers
+	flight  inflight
+	retryMu sync.Mutex
+	retryAt map[uint64]time.Time
 	lanes   []chan outJob
 
 	running  atomic.Bool
 	closing  atomic.Bool
-	pending  atomic.Int64 // inbound jobs queued or running
+	pending  atomic.Int64 // inbound deliveries queued or running
 	sending  atomic.Int64 // outbound notices queued or being delivered
 	stop     chan struct{}
 	workCtx  context.Context
@@ -165,7 +168,7 @@ type Adapter struct {
 	// retry tunables, shortened by tests.
 	backoff     time.Duration
 	maxAttempts int
-	queueWait   time.Duration // how long an endpoint waits for room in a full queue
+	sweepEvery  time.Duration // how often the journal is swept for work the queue had no room for
 
 	metrics metrics
 }
@@ -212,11 +215,13 @@ func New(cfg Config, b *bot.Bot, r *bot.Router, log *slog.Logger) (*Adapter, err
 	a := &Adapter{
 		cfg: cfg, bot: b, router: r, store: b.Store, http: hc, log: log,
 		api:     slackgo.New(cfg.BotToken, opts...),
-		inbound: make(chan job, cfg.Queue),
+		inbound: make(chan *bot.Inbound, cfg.Queue),
+		flight:  inflight{m: map[uint64]time.Time{}},
+		retryAt: map[uint64]time.Time{},
 		stop:    make(chan struct{}),
 		users:   userCache{ttl: cfg.UserCacheTTL, m: map[string]userEntry{}},
 		threads: newThreadStore(),
-		backoff: 250 * time.Millisecond, maxAttempts: 5, queueWait: 2 * time.Second,
+		backoff: 250 * time.Millisecond, maxAttempts: 5, sweepEvery: time.Second,
 	}
 	a.workCtx, a.cancel = context.WithCancel(context.Background())
 	a.lanes = make([]chan outJob, cfg.Lanes)
@@ -342,16 +347,14 @@ func (a *Adapter) Run(ctx context.Context) error {
 		role("lane", func() { a.laneLoop(l) })
 	}
 	role("flush", a.flushLoop)
+	role("sweep", func() { a.sweepLoop(a.sweepEvery) })
 	go a.whoami(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); a.pruneLoop(ctx) }()
 	if a.cfg.Mode == ModeSocket {
 		role("socket", func() { defer a.wg.Done(); a.runSocket(ctx) })
 	}
 	a.log.Info("slack adapter running", "mode", a.cfg.Mode, "workers", a.cfg.Workers, "lanes", a.cfg.Lanes, "ops_channel", a.cfg.OpsChannel)
 	<-ctx.Done()
 	a.shutdown()
-	<-done
 	return nil
 }
 
@@ -378,22 +381,13 @@ func (a *Adapter) worker() {
 	defer a.wg.Done()
 	for {
 		select {
-		case j := <-a.inbound:
-			a.runJob(j)
+		case in := <-a.inbound:
+			a.handle(in)
 			a.pending.Add(-1)
 		case <-a.stop:
 			return
 		}
 	}
-}
-
-func (a *Adapter) runJob(j job) {
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("slack: inbound job panicked", "panic", fmt.Sprint(p))
-		}
-	}()
-	j(a.workCtx)
 }
 
 func (a *Adapter) laneLoop(l chan outJob) {
@@ -434,30 +428,6 @@ func (a *Adapter) send(j outJob) {
 		}
 		a.log.Error("slack: notice not delivered", "request", id, "channel", n.To.Channel, "user", n.To.User, "kind", n.Reply.Kind, "err", err)
 	}
-}
-
-// enqueue queues inbound work, waiting up to wait for room. It reports
-// whether the work was queued.
-func (a *Adapter) enqueue(j job, wait time.Duration) bool {
-	if a.closing.Load() {
-		return false
-	}
-	a.pending.Add(1)
-	select {
-	case a.inbound <- j:
-		return true
-	default:
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case a.inbound <- j:
-		return true
-	case <-t.C:
-	case <-a.stop:
-	}
-	a.pending.Add(-1)
-	return false
 }
 
 // Idle reports whether no inbound work and no outbound notice is queued
@@ -519,18 +489,4 @@ func (a *Adapter) whoami(ctx context.Context) {
 	}
 	a.botUser.Store(res.UserID)
 	a.log.Info("slack: connected", "team", res.Team, "bot_user", res.UserID, "bot_id", res.BotID)
-}
-
-// pruneLoop forgets event de-duplication marks older than two days, hourly.
-func (a *Adapter) pruneLoop(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		a.pruneEvents(ctx, time.Now().Add(-48*time.Hour))
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/slack-go/slack/slackevents"
 
 	"itbot/adapters/slack/slacktest"
 	"itbot/bot"
@@ -50,7 +49,7 @@ func TestSlashCommandCreatesRequest(t *testing.T) {
 	}
 	r := rs[0]
 	if r.State != bot.StateAwaitingApproval || r.Requester != "anna.berzina@lgia.gov.lv" ||
-		r.Origin != (bot.Origin{Platform: Platform, Channel: chLGIA, MessageID: r.Origin.MessageID, UserID: uAnna}) {
+		r.Origin != (bot.Origin{Platform: Platform, Channel: chLGIA, MessageID: r.Origin.MessageID, UserID: uAnna, Delivery: "cmd/" + r.Origin.MessageID}) {
 		t.Fatalf("request: %+v origin %+v", r, r.Origin)
 	}
 	e.wait("the card in the channel, the ops card and the approver's DM", func() bool {
@@ -502,7 +501,7 @@ func TestMentionAndDM(t *testing.T) {
 			t.Fatalf("ignored event %d: %d", i, res.StatusCode)
 		}
 	}
-	e.wait("ignored events handled", func() bool { return testutil.ToFloat64(e.ad.metrics.acks.WithLabelValues("events", "queued")) == 6 })
+	e.wait("ignored events handled", func() bool { return testutil.ToFloat64(e.ad.metrics.acks.WithLabelValues("events", "journaled")) == 6 })
 	e.ad.waitIdle(t)
 	if n := len(e.top("D" + uJanis)); n != 1 {
 		t.Errorf("messages to janis: %d", n)
@@ -595,65 +594,81 @@ func (a *Adapter) waitIdle(t *testing.T) {
 	}
 }
 
-// TestBusy: with the queue full, a slash command is answered at once that
-// itbot is overloaded (nothing silently lost), an event gets 503 so Slack
-// delivers it again, and a click gets 503; once there is room, the event's
-// redelivery is handled.
-func TestBusy(t *testing.T) {
+// TestFullQueueLosesNothing: with the workers' queue full, a slash
+// command, an event and a click are journaled and acknowledged (200, no
+// busy answer) and run once there is room; a redelivered event (Slack's
+// retry, with another event_time) is acknowledged and not run again.
+func TestFullQueueLosesNothing(t *testing.T) {
 	e := newEnvRun(t, false, func(c *Config, _ *slacktest.Server) { c.Queue = 1 })
-	e.ad.queueWait = 10 * time.Millisecond
-	if res, _ := e.command(uIlze, chLGIA, "consult Pirmais"); res.StatusCode != 200 || body(res) != "" {
-		t.Fatalf("first: %d %q", res.StatusCode, body(res))
-	}
-	res, _ := e.command(uIlze, chLGIA, "consult Otrais")
-	var busy struct {
-		ResponseType string `json:"response_type"`
-		Text         string `json:"text"`
-	}
-	json.Unmarshal([]byte(body(res)), &busy)
-	if res.StatusCode != 200 || busy.ResponseType != "ephemeral" || !strings.Contains(busy.Text, "pārslogots") || !strings.Contains(busy.Text, "overloaded") {
-		t.Fatalf("busy answer: %d %q", res.StatusCode, body(res))
+	for _, text := range []string{"consult Pirmais", "consult Otrais"} {
+		if res, _ := e.command(uIlze, chLGIA, text); res.StatusCode != 200 || body(res) != "" {
+			t.Fatalf("%s: %d %q", text, res.StatusCode, body(res))
+		}
 	}
 	ev := slacktest.MessageEvent{UserID: uJanis, Channel: "D" + uJanis, Text: "/it help", TS: "1790000009.000100"}.Event()
-	if res := e.event("Ev0BUSY0001", ev, nil); res.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("event while busy: %d", res.StatusCode)
+	if res := e.event("Ev0BUSY0001", ev, nil); res.StatusCode != 200 {
+		t.Fatalf("event while the queue is full: %d", res.StatusCode)
 	}
 	click := slacktest.BlockActions{UserID: uIlze, ChannelID: chLGIA, MessageTS: "1.2", ResponseURL: e.slack.ResponseURL(),
 		Button: slacktest.Button{ActionID: ActionPrefix + "0", Value: "/it help"}}
-	if res := e.post(PathInteractions, slacktest.Form, click.Body(), time.Now(), slacktest.SigningSecret, nil); res.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("click while busy: %d", res.StatusCode)
+	if res := e.post(PathInteractions, slacktest.Form, click.Body(), time.Now(), slacktest.SigningSecret, nil); res.StatusCode != 200 {
+		t.Fatalf("click while the queue is full: %d", res.StatusCode)
+	}
+	if n := len(e.requests()); n != 0 {
+		t.Fatalf("ran before a worker was free: %d requests", n)
 	}
 	e.runQueued()
-	if res := e.event("Ev0BUSY0001", ev, http.Header{"X-Slack-Retry-Num": {"1"}}); res.StatusCode != 200 {
+	if n := len(e.requests()); n != 2 {
+		t.Errorf("requests: %d, want 2", n)
+	}
+	raw := slacktest.MustJSON(slacktest.EventCallback("Ev0BUSY0001", time.Now().Add(time.Minute), ev))
+	if res := e.post(PathEvents, slacktest.JSON, raw, time.Now(), slacktest.SigningSecret, http.Header{"X-Slack-Retry-Num": {"1"}}); res.StatusCode != 200 {
 		t.Fatalf("redelivery: %d", res.StatusCode)
 	}
 	e.runQueued()
 	if n := len(e.top("D" + uJanis)); n != 1 {
-		t.Errorf("answers to the redelivered event: %d", n)
+		t.Errorf("answers to the event: %d, want 1", n)
 	}
-	if n := len(e.requests()); n != 1 {
-		t.Errorf("requests: %d", n)
+	if ps, _ := e.Store.JournalPending(context.Background(), Platform, 0); len(ps) != 0 {
+		t.Errorf("journal left unfinished: %+v", ps)
 	}
 }
 
-// TestPruneEvents: old de-duplication marks are removed, new ones kept.
-func TestPruneEvents(t *testing.T) {
+// TestReplaysHandledOnce: the same signed slash-command body twice (a
+// double submit, a replay inside the five-minute window) creates one
+// request; the same click twice runs once.
+func TestReplaysHandledOnce(t *testing.T) {
 	e := newEnvRun(t, false)
-	ctx := context.Background()
-	old := time.Now().Add(-72 * time.Hour)
-	for _, m := range []struct {
-		id string
-		at time.Time
-	}{{"Ev0OLD", old}, {"Ev0NEW", time.Now()}} {
-		if e.ad.seen(ctx, &slackevents.EventsAPICallbackEvent{EventID: m.id, EventTime: int(m.at.Unix())}) {
-			t.Fatalf("%s seen before", m.id)
+	sc := slacktest.SlashCommand{UserID: uIlze, UserName: "ilze", ChannelID: chLGIA, Text: "consult Vai strādā?", ResponseURL: e.slack.ResponseURL()}
+	b := sc.Body()
+	for i := 0; i < 3; i++ {
+		if res := e.post(PathCommands, slacktest.Form, b, time.Now(), slacktest.SigningSecret, nil); res.StatusCode != 200 {
+			t.Fatalf("send %d: %d", i, res.StatusCode)
+		}
+		e.runQueued()
+	}
+	if n := len(e.requests()); n != 1 {
+		t.Fatalf("requests from one command sent three times: %d", n)
+	}
+	id := e.requests()[0].ID
+	click := slacktest.BlockActions{UserID: uIlze, ChannelID: chLGIA, MessageTS: "1.2", ResponseURL: e.slack.ResponseURL(),
+		Button: slacktest.Button{ActionID: ActionPrefix + "0", Value: "/it comment " + id + " papildinājums"}}
+	cb := click.Body()
+	for i := 0; i < 2; i++ {
+		if res := e.post(PathInteractions, slacktest.Form, cb, time.Now(), slacktest.SigningSecret, nil); res.StatusCode != 200 {
+			t.Fatalf("click %d: %d", i, res.StatusCode)
+		}
+		e.runQueued()
+	}
+	evs, _ := e.Store.Events(context.Background(), id)
+	n := 0
+	for _, ev := range evs {
+		if ev.Kind == bot.EventComment {
+			n++
 		}
 	}
-	e.ad.pruneEvents(ctx, time.Now().Add(-48*time.Hour))
-	var keys []string
-	e.Store.Scan(ctx, bucketEvents, "", "", func(k string, _ []byte) error { keys = append(keys, k); return nil })
-	if len(keys) != 1 || !strings.HasSuffix(keys[0], "/Ev0NEW") {
-		t.Errorf("marks left: %v", keys)
+	if n != 1 {
+		t.Errorf("comments from one click sent twice: %d", n)
 	}
 }
 

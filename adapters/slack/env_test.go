@@ -111,9 +111,10 @@ func newEnvRun(t testing.TB, run bool, tune ...func(*Config, *slacktest.Server))
 // runQueued runs the queued inbound work inline (adapter not running).
 func (e *env) runQueued() {
 	for {
+		e.ad.sweep(context.Background())
 		select {
-		case j := <-e.ad.inbound:
-			j(context.Background())
+		case in := <-e.ad.inbound:
+			e.ad.handle(in)
 			e.ad.pending.Add(-1)
 		default:
 			return

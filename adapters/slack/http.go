@@ -94,7 +94,7 @@ func (a *Adapter) ServeCommands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
-	if resp := a.acceptCommand(SlashCommand(form)); resp != nil {
+	if resp := a.acceptCommand(r.Context(), SlashCommand(form)); resp != nil {
 		writeJSON(w, resp)
 		return
 	}
@@ -199,7 +199,7 @@ func (a *Adapter) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 			a.log.Info("slack: event retry", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 		}
-		if !a.acceptEvent(ev) {
+		if !a.acceptEvent(r.Context(), ev, body) {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}

@@ -2,9 +2,9 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -104,22 +104,23 @@ func (t *replyTarget) dmFiles(ctx context.Context, rep bot.Reply) error {
 	return nil
 }
 
-// busyReply is the immediate answer when the queue is full.
-func busyReply() map[string]any {
+// unstoredReply is the immediate answer to a slash command that could not
+// be journaled: nothing was taken, the person sends it again.
+func unstoredReply() map[string]any {
 	return map[string]any{"response_type": "ephemeral",
-		"text": bot.Tr(bot.LV, "slack.busy", nil) + "\n" + bot.Tr(bot.EN, "slack.busy", nil)}
+		"text": bot.Tr(bot.LV, "slack.unstored", nil) + "\n" + bot.Tr(bot.EN, "slack.unstored", nil)}
 }
 
-// acceptCommand queues a slash command. It returns nil when queued, or
-// the immediate (ephemeral) answer when itbot is too busy to take it.
-func (a *Adapter) acceptCommand(sc slackgo.SlashCommand) map[string]any {
-	if a.enqueue(func(ctx context.Context) { a.runCommand(ctx, sc) }, a.queueWait) {
-		a.metrics.acks.WithLabelValues("commands", "queued").Inc()
+// acceptCommand journals a slash command. It returns nil when it is
+// stored (the door answers an empty 200), or the immediate (ephemeral)
+// answer when it could not be.
+func (a *Adapter) acceptCommand(ctx context.Context, sc slackgo.SlashCommand) map[string]any {
+	sc.Token = "" // the legacy verification token is not kept
+	body, err := json.Marshal(sc)
+	if err == nil && a.receive(ctx, "commands", kindCommand, keyCommand(sc), body) {
 		return nil
 	}
-	a.metrics.acks.WithLabelValues("commands", "busy").Inc()
-	a.log.Error("slack: queue full, slash command refused with a busy answer", "user", sc.UserID, "queue", len(a.inbound))
-	return busyReply()
+	return unstoredReply()
 }
 
 // runCommand runs a slash command as the person who typed it.
@@ -142,7 +143,7 @@ func (a *Adapter) runCommand(ctx context.Context, sc slackgo.SlashCommand) {
 		}
 	}
 	msg := &bot.Message{Platform: Platform, Channel: sc.ChannelID, MessageID: sc.TriggerID, UserID: sc.UserID,
-		Person: p, Text: text, Source: bot.SourceTyped, Direct: isDM(sc.ChannelID)}
+		Person: p, Text: text, Source: bot.SourceTyped, Direct: isDM(sc.ChannelID), Delivery: keyCommand(sc)}
 	a.route(ctx, t, msg)
 }
 
@@ -153,32 +154,25 @@ func (a *Adapter) route(ctx context.Context, t bot.ResponseWriter, msg *bot.Mess
 }
 
 // acceptInteraction handles one interaction payload: block actions are
-// queued; a modal submission is validated now (Slack wants field errors
-// in the answer) and, when valid, queued. It returns the answer body
+// journaled; a modal submission is validated now (Slack wants field errors
+// in the answer) and, when valid, journaled. It returns the answer body
 // (nil: an empty 200) and whether the work was taken.
 func (a *Adapter) acceptInteraction(ctx context.Context, cb slackgo.InteractionCallback) (any, bool) {
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
-		if !a.enqueue(func(ctx context.Context) { a.runActions(ctx, cb) }, a.queueWait) {
-			a.metrics.acks.WithLabelValues("interactions", "busy").Inc()
-			a.log.Error("slack: queue full, button click refused", "user", cb.User.ID)
-			return nil, false
-		}
-		a.metrics.acks.WithLabelValues("interactions", "queued").Inc()
-		return nil, true
+		body, err := json.Marshal(&cb)
+		return nil, err == nil && a.receive(ctx, "interactions", kindAction, keyAction(cb), body)
 	case slackgo.InteractionTypeViewSubmission:
 		resp, j := a.viewSubmission(ctx, cb)
 		if resp != nil {
 			a.metrics.acks.WithLabelValues("interactions", "invalid").Inc()
 			return resp, true
 		}
-		if j != nil && !a.enqueue(j, a.queueWait) {
-			a.metrics.acks.WithLabelValues("interactions", "busy").Inc()
-			a.log.Error("slack: queue full, form submission refused", "user", cb.User.ID)
-			return nil, false
+		if j == nil {
+			return nil, true
 		}
-		a.metrics.acks.WithLabelValues("interactions", "queued").Inc()
-		return nil, true
+		body, err := json.Marshal(&cb)
+		return nil, err == nil && a.receive(ctx, "interactions", kindView, keyView(cb), body)
 	}
 	a.metrics.acks.WithLabelValues("interactions", "ignored").Inc()
 	return nil, true
@@ -199,7 +193,7 @@ func (a *Adapter) runActions(ctx context.Context, cb slackgo.InteractionCallback
 		thread = cb.Container.MessageTs
 	}
 	t := &replyTarget{a: a, user: cb.User.ID, channel: channel, thread: thread, responseURL: cb.ResponseURL, lang: bot.LV}
-	for _, act := range cb.ActionCallback.BlockActions {
+	for i, act := range cb.ActionCallback.BlockActions {
 		if !strings.HasPrefix(act.ActionID, ActionPrefix) || !bot.IsCommand(act.Value) {
 			a.log.Info("slack: click on a foreign button ignored", "action", act.ActionID)
 			continue
@@ -220,7 +214,8 @@ func (a *Adapter) runActions(ctx context.Context, cb slackgo.InteractionCallback
 			a.log.Warn("slack: could not open the reject form; running the command", "err", err)
 		}
 		msg := &bot.Message{Platform: Platform, Channel: channel, Thread: thread, MessageID: cb.Container.MessageTs,
-			UserID: cb.User.ID, Person: p, Text: act.Value, Source: bot.SourceButton, Direct: isDM(channel)}
+			UserID: cb.User.ID, Person: p, Text: act.Value, Source: bot.SourceButton, Direct: isDM(channel),
+			Delivery: fmt.Sprintf("%s#%d", keyAction(cb), i)}
 		a.route(ctx, t, msg)
 	}
 }
@@ -236,55 +231,19 @@ func (a *Adapter) needsReason(cmd string) (string, bool) {
 	return id, err == nil
 }
 
-// acceptEvent queues an Events API callback. It reports whether it was
-// taken (when not, the HTTP endpoint answers 503 and Slack retries).
-func (a *Adapter) acceptEvent(ev slackevents.EventsAPIEvent) bool {
+// acceptEvent journals an Events API callback (body is the envelope as
+// received). It reports whether it was taken (when not, the HTTP endpoint
+// answers 503 and Slack retries).
+func (a *Adapter) acceptEvent(ctx context.Context, ev slackevents.EventsAPIEvent, body []byte) bool {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
 		return true
 	}
-	if !a.enqueue(func(ctx context.Context) { a.runEvent(ctx, cb, ev.InnerEvent) }, a.queueWait) {
-		a.metrics.acks.WithLabelValues("events", "busy").Inc()
-		a.log.Error("slack: queue full, event refused (Slack will retry)", "event", cb.EventID)
-		return false
-	}
-	a.metrics.acks.WithLabelValues("events", "queued").Inc()
-	return true
-}
-
-// seen marks an event as handled and reports whether it was already: a
-// retry (X-Slack-Retry-Num) or a replay carries the same event id and is
-// handled once.
-func (a *Adapter) seen(ctx context.Context, cb *slackevents.EventsAPICallbackEvent) bool {
+	key := keyEvent(cb.EventID)
 	if cb.EventID == "" {
-		return false
+		key = "evt/" + digest(string(body))
 	}
-	key := fmt.Sprintf("%012d/%s", cb.EventTime, cb.EventID)
-	stored, err := a.store.PutIfAbsent(ctx, bucketEvents, key, []byte(time.Now().UTC().Format(time.RFC3339)))
-	if err != nil {
-		a.log.Error("slack: event de-duplication failed; handling it", "event", cb.EventID, "err", err)
-		return false
-	}
-	return !stored
-}
-
-// pruneEvents forgets de-duplication marks of events older than before.
-func (a *Adapter) pruneEvents(ctx context.Context, before time.Time) {
-	var keys []string
-	err := a.store.Scan(ctx, bucketEvents, "", fmt.Sprintf("%012d", before.Unix()), func(k string, _ []byte) error {
-		keys = append(keys, k)
-		return nil
-	})
-	if err != nil {
-		a.log.Warn("slack: prune event marks", "err", err)
-		return
-	}
-	for _, k := range keys {
-		if err := a.store.Delete(ctx, bucketEvents, k); err != nil {
-			a.log.Warn("slack: prune event marks", "err", err)
-			return
-		}
-	}
+	return a.receive(ctx, "events", kindEvent, key, body)
 }
 
 // runEvent handles a message to the bot: a direct message (message.im) or
@@ -292,11 +251,6 @@ func (a *Adapter) pruneEvents(ctx context.Context, before time.Time) {
 // command runs and anything else reaches the conversational path. The
 // bot's own and other bots' messages are ignored.
 func (a *Adapter) runEvent(ctx context.Context, cb *slackevents.EventsAPICallbackEvent, inner slackevents.EventsAPIInnerEvent) {
-	if a.seen(ctx, cb) {
-		a.metrics.acks.WithLabelValues("events", "duplicate").Inc()
-		a.log.Info("slack: duplicate event ignored", "event", cb.EventID)
-		return
-	}
 	var user, channel, thread, ts, text string
 	direct := false
 	self, _ := a.botUser.Load().(string)
@@ -332,6 +286,6 @@ func (a *Adapter) runEvent(ctx context.Context, cb *slackevents.EventsAPICallbac
 	}
 	t.lang = p.Language()
 	msg := &bot.Message{Platform: Platform, Channel: channel, Thread: thread, MessageID: ts, UserID: user,
-		Person: p, Text: text, Source: bot.SourceTyped, Direct: direct}
+		Person: p, Text: text, Source: bot.SourceTyped, Direct: direct, Delivery: keyEvent(cb.EventID)}
 	a.route(ctx, t, msg)
 }

@@ -213,7 +213,7 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slackgo.InteractionCall
 	}
 	l := p.Language()
 	t.lang = l
-	msg := &bot.Message{Platform: Platform, Channel: meta.Channel, Thread: meta.Thread, MessageID: cb.View.ID,
+	msg := &bot.Message{Platform: Platform, Channel: meta.Channel, Thread: meta.Thread, MessageID: cb.View.ID, Delivery: keyView(cb),
 		UserID: cb.User.ID, Person: p, Source: bot.SourceDialog, Direct: isDM(meta.Channel)}
 	switch cb.View.CallbackID {
 	case CallbackReject:

@@ -19,7 +19,6 @@ import (
 // KV buckets the adapter keeps its state in.
 const (
 	bucketThreads = "slack.threads" // request id -> threadRec
-	bucketEvents  = "slack.events"  // "%012d/event id" (event time) -> when seen
 )
 
 // cardRef is one card of a request: a message that shows the request and

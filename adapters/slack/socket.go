@@ -74,7 +74,7 @@ func (a *Adapter) socketEvents(ctx context.Context, client *socketmode.Client) {
 			if !ok || evt.Request == nil {
 				continue
 			}
-			if a.acceptEvent(ev) {
+			if a.acceptEvent(ctx, ev, evt.Request.Payload) {
 				client.Ack(*evt.Request)
 			}
 		case socketmode.EventTypeSlashCommand:
@@ -82,7 +82,7 @@ func (a *Adapter) socketEvents(ctx context.Context, client *socketmode.Client) {
 			if !ok || evt.Request == nil {
 				continue
 			}
-			if resp := a.acceptCommand(sc); resp != nil {
+			if resp := a.acceptCommand(ctx, sc); resp != nil {
 				client.Ack(*evt.Request, resp)
 			} else {
 				client.Ack(*evt.Request)
