@@ -103,7 +103,14 @@ type Env struct {
 // DVS) are left for the test to set on e.Bot.
 func New(t testing.TB) *Env {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "itbot.db")
+	return NewAt(t, filepath.Join(t.TempDir(), "itbot.db"))
+}
+
+// NewAt is New on the data file at path, which may hold a previous run's
+// data (a restart after a crash): the directory is seeded again, the rest
+// is kept.
+func NewAt(t testing.TB, path string) *Env {
+	t.Helper()
 	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)

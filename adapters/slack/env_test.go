@@ -56,7 +56,17 @@ func newEnv(t testing.TB, tune ...func(*Config, *slacktest.Server)) *env {
 // delivered inline.
 func newEnvRun(t testing.TB, run bool, tune ...func(*Config, *slacktest.Server)) *env {
 	t.Helper()
-	e := &env{Env: bottest.New(t), t: t, slack: slacktest.New(), logs: &syncBuffer{}}
+	return newEnvAt(t, "", run, tune...)
+}
+
+// newEnvAt is newEnvRun on the data file at path ("" for a new one).
+func newEnvAt(t testing.TB, path string, run bool, tune ...func(*Config, *slacktest.Server)) *env {
+	t.Helper()
+	be := bottest.New
+	if path != "" {
+		be = func(t testing.TB) *bottest.Env { return bottest.NewAt(t, path) }
+	}
+	e := &env{Env: be(t), t: t, slack: slacktest.New(), logs: &syncBuffer{}}
 	t.Cleanup(e.slack.Close)
 	for _, u := range []slacktest.User{
 		{ID: uAnna, Name: "anna", RealName: "Anna Bērziņa", Email: "Anna.Berzina@lgia.gov.lv"},
