@@ -100,10 +100,29 @@ func (a *Adapter) receive(ctx context.Context, endpoint, kind, key string, body 
 	return true
 }
 
-// inflight is the set of journal entries a worker has or is about to have.
+// inflight is the set of journal entries a worker has or is about to have,
+// and of those finished lately: a sweep reads the journal before it
+// dispatches, so an entry a worker finished in between must not run again.
 type inflight struct {
 	mu sync.Mutex
-	m  map[uint64]time.Time // seq -> when it may be tried again (after a failure)
+	m  map[uint64]time.Time // seq -> zero while in flight, else when it was finished
+}
+
+// finish marks an entry handled; forget drops the marks older than before.
+func (f *inflight) finish(seq uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.m[seq] = time.Now()
+}
+
+func (f *inflight) forget(before time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for seq, at := range f.m {
+		if !at.IsZero() && at.Before(before) {
+			delete(f.m, seq)
+		}
+	}
 }
 
 func (f *inflight) claim(seq uint64) bool {
@@ -141,6 +160,7 @@ func (a *Adapter) dispatch(in *bot.Inbound) {
 // sweep hands the journal's unfinished entries to the workers: at start
 // (what the last run did not finish) and whenever the queue had no room.
 func (a *Adapter) sweep(ctx context.Context) {
+	a.flight.forget(time.Now().Add(-time.Minute))
 	room := cap(a.inbound) - len(a.inbound)
 	if room <= 0 || a.closing.Load() {
 		return
@@ -199,18 +219,20 @@ func (a *Adapter) sweepLoop(interval time.Duration) {
 // operators). A delivery interrupted by a shutdown stays in the journal
 // for the next start.
 func (a *Adapter) handle(in *bot.Inbound) {
-	defer a.flight.release(in.Seq)
 	err := a.runEntry(a.workCtx, in)
 	ctx := context.WithoutCancel(a.workCtx)
 	if err == nil {
 		if a.workCtx.Err() != nil {
+			a.flight.release(in.Seq)
 			return // stopped midway: run again at the next start
 		}
 		if derr := a.store.JournalDone(ctx, Platform, in.Seq); derr != nil {
 			a.log.Error("slack: journal done", "seq", in.Seq, "err", derr)
 		}
+		a.flight.finish(in.Seq)
 		return
 	}
+	defer a.flight.release(in.Seq)
 	attempts := in.Attempts + 1
 	dead := attempts >= maxInboundAttempts
 	a.log.Error("slack: a delivery failed", "seq", in.Seq, "kind", in.Kind, "key", in.Key, "attempt", attempts, "set_aside", dead, "err", err)

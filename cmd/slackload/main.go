@@ -25,6 +25,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -159,9 +162,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	fmt.Fprintf(out, "slackload: %d signed slash commands at %d/s, at most %d in flight, %d CPUs, %s\n",
 		o.n, o.rate, o.conns, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(out, "%-24s %7s %7s %7s %9s %9s %9s %9s %9s\n", "target", "sent", "200", "errors", "rate/s", "p50", "p90", "p99", "max")
+	fmt.Fprintf(out, "%-24s %7s %7s %7s %7s %9s %9s %9s %9s %9s\n", "target", "sent", "acked", "busy", "errors", "rate/s", "p50", "p90", "p99", "max")
 	if o.bare {
-		srv, url, err := bareServer()
+		srv, url, err := bareServer(o.secret)
 		if err != nil {
 			return err
 		}
@@ -297,13 +300,24 @@ func (it *itbot) stop() {
 
 // bareServer is the baseline: a net/http handler that reads the body and
 // answers 200, on loopback.
-func bareServer() (*http.Server, string, error) {
+func bareServer(secret string) (*http.Server, string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
+	// The baseline verifies Slack's signature as any endpoint must
+	// (v0=HMAC-SHA256 of "v0:timestamp:body", compared in constant time)
+	// and answers an empty 200.
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		body, _ := io.ReadAll(r.Body)
+		mac := hmac.New(sha256.New, []byte(secret))
+		fmt.Fprintf(mac, "v0:%s:", r.Header.Get("X-Slack-Request-Timestamp"))
+		mac.Write(body)
+		want := "v0=" + hex.EncodeToString(mac.Sum(nil))
+		if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Slack-Signature"))) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	})}
 	go srv.Serve(ln)
@@ -328,16 +342,16 @@ func (d durations) p(q float64) time.Duration {
 }
 
 type result struct {
-	sent, ok, errs int
-	rate           float64
-	ack, sched     durations
-	firstErr       string
+	sent, ok, busy, errs int
+	rate                 float64
+	ack, sched           durations
+	firstErr             string
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
 
 func (r result) line(name string) string {
-	s := fmt.Sprintf("%-24s %7d %7d %7d %9.1f %9s %9s %9s %9s", name, r.sent, r.ok, r.errs, r.rate,
+	s := fmt.Sprintf("%-24s %7d %7d %7d %7d %9.1f %9s %9s %9s %9s", name, r.sent, r.ok, r.busy, r.errs, r.rate,
 		ms(r.ack.p(0.5)), ms(r.ack.p(0.9)), ms(r.ack.p(0.99)), ms(r.ack.p(1)))
 	if r.firstErr != "" {
 		s += "\n  first error: " + r.firstErr
@@ -353,7 +367,7 @@ func load(ctx context.Context, endpoint string, o options, fake *slacktest.Serve
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	ack := make([]time.Duration, o.n)
 	sched := make([]time.Duration, o.n)
-	var ok, errs atomic.Int64
+	var ok, errs, busy atomic.Int64
 	var firstErr atomic.Value
 	sem := make(chan struct{}, o.conns)
 	var wg sync.WaitGroup
@@ -379,8 +393,9 @@ func load(ctx context.Context, endpoint string, o options, fake *slacktest.Serve
 				return
 			}
 			res, err := client.Do(req)
+			var nb int64
 			if err == nil {
-				io.Copy(io.Discard, res.Body)
+				nb, _ = io.Copy(io.Discard, res.Body)
 				res.Body.Close()
 			}
 			end := time.Now()
@@ -392,6 +407,10 @@ func load(ctx context.Context, endpoint string, o options, fake *slacktest.Serve
 			case res.StatusCode != http.StatusOK:
 				errs.Add(1)
 				firstErr.CompareAndSwap(nil, res.Status)
+			case nb > 0:
+				// An immediate answer instead of the empty acknowledgement:
+				// the command was not taken ("busy", "not stored").
+				busy.Add(1)
 			default:
 				ok.Add(1)
 			}
@@ -399,7 +418,7 @@ func load(ctx context.Context, endpoint string, o options, fake *slacktest.Serve
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	r := result{sent: o.n, ok: int(ok.Load()), errs: int(errs.Load()), rate: float64(o.n) / elapsed.Seconds(), ack: ack, sched: sched}
+	r := result{sent: o.n, ok: int(ok.Load()), busy: int(busy.Load()), errs: int(errs.Load()), rate: float64(o.n) / elapsed.Seconds(), ack: ack, sched: sched}
 	if s, _ := firstErr.Load().(string); s != "" {
 		r.firstErr = s
 	}
