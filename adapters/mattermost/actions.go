@@ -75,6 +75,20 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 		}
 		a.log.Warn("dialog could not be opened; answering with the menu", "user", req.UserId, "err", err)
 	}
+	in, dup, ok := a.journal(ctx, kindAction, keyOf("act", req.TriggerId, body), &journaledAction{Request: req, Command: cmd})
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: both("mm.unstored", nil)})
+		return
+	case !dup:
+		a.runClick(ctx, req, cmd, p, in)
+	}
+	writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
+}
+
+// runClick runs a journaled button click's command in the background, in
+// the clicked post's thread.
+func (a *Adapter) runClick(ctx context.Context, req *model.PostActionIntegrationRequest, cmd string, p *bot.Person, in *bot.Inbound) {
 	direct := a.isDirectWithBot(ctx, req.ChannelName)
 	msgID := newMessageID("click")
 	a.spawn(func(ctx context.Context) {
@@ -90,9 +104,9 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		m := &bot.Message{Platform: Platform, Channel: req.ChannelId, Thread: root, MessageID: msgID, UserID: req.UserId,
-			Person: p, Text: cmd, Source: bot.SourceButton, Direct: direct}
+			Person: p, Text: cmd, Source: bot.SourceButton, Direct: direct, Delivery: in.Key}
 		rw := &replyWriter{a: a, user: req.UserId, channel: req.ChannelId, root: root, msgID: msgID, direct: direct, ephemeral: !direct}
 		a.route(ctx, rw, m)
+		a.done(in)
 	})
-	writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
 }

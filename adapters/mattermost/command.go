@@ -120,17 +120,19 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		}
 		a.log.Warn("dialog could not be opened; answering with the menu", "user", sc.UserID, "err", err)
 	}
+	journaled := *sc
+	journaled.Token = "" // the command's token is not kept
+	in, dup, ok := a.journal(ctx, kindCommand, keyOf("cmd", sc.TriggerID, body), &journaled)
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusOK, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: both("mm.unstored", nil)})
+		return
+	case dup:
+		writeJSON(w, http.StatusOK, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral})
+		return
+	}
 	text := strings.TrimSpace(bot.Prefix + " " + sc.Text)
-	direct := a.isDirectWithBot(ctx, sc.ChannelName)
-	m := &bot.Message{Platform: Platform, Channel: sc.ChannelID, MessageID: newMessageID("cmd"), UserID: sc.UserID,
-		Person: p, Text: text, Source: bot.SourceTyped, Direct: direct}
-	rw := &replyWriter{a: a, user: sc.UserID, channel: sc.ChannelID, msgID: m.MessageID, direct: direct, ephemeral: !direct,
-		responseURL: sc.ResponseURL, holding: !direct && a.cfg.CommandWait > 0}
-	done := make(chan struct{})
-	a.spawn(func(ctx context.Context) {
-		defer close(done)
-		a.route(ctx, rw, m)
-	})
+	rw, done := a.runCommand(ctx, sc, p, in, true)
 	finished := false
 	if a.cfg.CommandWait > 0 {
 		t := time.NewTimer(a.cfg.CommandWait)
@@ -143,6 +145,25 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		t.Stop()
 	}
 	writeJSON(w, http.StatusOK, commandResponse(rw.release(), finished, bot.Tr(p.Language(), "mm.working", bot.Args{"Command": text})))
+}
+
+// runCommand runs a journaled slash command in the background and closes
+// done when it finished; with holding, the answers ready within
+// CommandWait are kept for the HTTP response (rw.release).
+func (a *Adapter) runCommand(ctx context.Context, sc *SlashCommand, p *bot.Person, in *bot.Inbound, holding bool) (*replyWriter, chan struct{}) {
+	text := strings.TrimSpace(bot.Prefix + " " + sc.Text)
+	direct := a.isDirectWithBot(ctx, sc.ChannelName)
+	m := &bot.Message{Platform: Platform, Channel: sc.ChannelID, MessageID: newMessageID("cmd"), UserID: sc.UserID,
+		Person: p, Text: text, Source: bot.SourceTyped, Direct: direct, Delivery: in.Key}
+	rw := &replyWriter{a: a, user: sc.UserID, channel: sc.ChannelID, msgID: m.MessageID, direct: direct, ephemeral: !direct,
+		responseURL: sc.ResponseURL, holding: holding && !direct && a.cfg.CommandWait > 0}
+	done := make(chan struct{})
+	a.spawn(func(ctx context.Context) {
+		defer close(done)
+		a.route(ctx, rw, m)
+		a.done(in)
+	})
+	return rw, done
 }
 
 // commandResponse is a slash command's HTTP answer: the answers ready in

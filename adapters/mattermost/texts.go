@@ -4,6 +4,7 @@ import "itbot/bot"
 
 func init() {
 	bot.RegisterTexts(
+		bot.T("mm.unstored", "⚠ itbot šobrīd nevarēja pieņemt komandu (datu glabātuve neatbild). Nekas netika saņemts — lūdzu, atkārtojiet to pēc brīža.", "⚠ itbot could not take the command just now (its data store did not answer). Nothing was received — please send it again in a moment."),
 		bot.T("mm.working", "⏳ Apstrādāju: `{{.Command}}`", "⏳ Working on it: `{{.Command}}`"),
 		bot.T("mm.no_email",
 			"Jūsu Mattermost kontam ({{.User}}) nav redzamas e-pasta adreses, tāpēc itbot nevar noteikt, kas jūs esat, un neko nav izveidojis. Lūdziet Mattermost administratoru kontam norādīt e-pasta adresi (vai ļaut botam to redzēt).",

@@ -20,11 +20,15 @@ import (
 // seenKeep is how long handled post ids are remembered.
 const seenKeep = 7 * 24 * time.Hour
 
-// Run listens on the websocket for direct messages and mentions until ctx
-// ends. A dropped connection is reopened with exponential back-off and
+// Run first runs the slash commands and clicks an earlier run journaled and
+// did not finish (Resume), then listens on the websocket for direct
+// messages and mentions until ctx ends. A dropped connection is reopened with exponential back-off and
 // jitter; after every (re)connect the posts missed meanwhile are fetched
 // from each channel the bot is in and handled, each post once.
 func (a *Adapter) Run(ctx context.Context) error {
+	if _, err := a.Resume(ctx); err != nil {
+		a.log.Error("journal: resume", "err", err)
+	}
 	if !a.cfg.WebsocketOn() {
 		<-ctx.Done()
 		return nil
