@@ -154,6 +154,12 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer, s
 		} else if n > 0 {
 			log.Warn("requests need attention after restart", "count", n)
 		}
+		// Notices of changes a stop cut short: posted again (nothing lost;
+		// one delivered just before the stop is posted twice).
+		if _, err := b.Reannounce(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	return a, nil
 }

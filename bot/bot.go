@@ -142,10 +142,12 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 	}
 	b.Log.Info("request created", "id", r.ID, "type", r.Type, "requester", r.Requester, "institution", r.Institution, "state", r.State, "platform", a.Platform)
 	b.changed(r)
-	b.announce(ctx, r, evs)
+	gctx, finish := b.Track(ctx, Change{RequestID: r.ID, First: 1, Last: len(evs)})
+	b.announce(gctx, r, evs)
 	if r.State == StateAwaitingApproval {
-		b.askApprovers(ctx, r)
+		b.askApprovers(gctx, r)
 	}
+	finish()
 	if r.State == StateApproved && b.Executable(r.Type) {
 		if done, err := b.Execute(ctx, System, r.ID); err == nil {
 			r = done
@@ -247,10 +249,13 @@ func (b *Bot) update(ctx context.Context, a Actor, id string, c change) (*Reques
 		}
 		return nil, err
 	}
-	if len(stored) > 0 {
-		b.changed(r)
+	if len(stored) == 0 {
+		return r, nil
 	}
-	b.announce(ctx, r, stored)
+	b.changed(r)
+	gctx, finish := b.Track(ctx, Change{RequestID: r.ID, First: stored[0].Seq, Last: stored[len(stored)-1].Seq})
+	b.announce(gctx, r, stored)
+	finish()
 	return r, nil
 }
 

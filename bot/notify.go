@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 )
 
 // Address is where a notice goes: a thread in a channel, or a person
@@ -22,6 +23,16 @@ type Notice struct {
 	Lang    Lang
 	Reply   Reply
 	Request *Request
+	// Done, when set, is called once: when the notice was delivered, or
+	// given up on. A Confirmer calls it itself after delivering; for other
+	// posters the notifier calls it when Post returns.
+	Done func()
+}
+
+// Confirmer is a Poster that delivers later (it queues) and calls a
+// notice's Done itself once the platform took it, or it gave up.
+type Confirmer interface {
+	ConfirmsDelivery() bool
 }
 
 // Poster is the outgoing half of an adapter.
@@ -70,11 +81,25 @@ func (n *Notifier) Poster(platform string) Poster {
 // Post sends one notice through its platform's poster; errors are logged,
 // never returned: a failed notification must not undo a stored change.
 func (n *Notifier) Post(ctx context.Context, no Notice) {
+	if g := groupOf(ctx); g != nil && no.Done == nil {
+		no.Done = g.add()
+	}
 	p := n.Poster(no.To.Platform)
 	if p == nil {
+		if no.Done != nil {
+			no.Done()
+		}
 		return
 	}
-	if err := p.Post(ctx, no); err != nil {
+	confirms := false
+	if c, ok := p.(Confirmer); ok {
+		confirms = c.ConfirmsDelivery()
+	}
+	err := p.Post(ctx, no)
+	if no.Done != nil && (err != nil || !confirms) {
+		no.Done()
+	}
+	if err != nil {
 		id := ""
 		if no.Request != nil {
 			id = no.Request.ID
@@ -100,4 +125,88 @@ func (n *Notifier) ToOps(ctx context.Context, r *Request, skip Address, render f
 		}
 		n.Post(ctx, Notice{To: Address{Platform: p.Platform(), Channel: ch}, Lang: n.OpsLang, Reply: render(n.OpsLang), Request: r})
 	}
+}
+
+// noticeGroup counts the notices of one stored change; when the last is
+// delivered the change's mark is removed from the store (NoticeStore).
+type noticeGroup struct {
+	left   atomic.Int64
+	finish func()
+}
+
+type groupKey struct{}
+
+func groupOf(ctx context.Context) *noticeGroup {
+	g, _ := ctx.Value(groupKey{}).(*noticeGroup)
+	return g
+}
+
+// add counts one more notice and returns its Done.
+func (g *noticeGroup) add() func() {
+	g.left.Add(1)
+	var once sync.Once
+	return func() { once.Do(g.done) }
+}
+
+func (g *noticeGroup) done() {
+	if g.left.Add(-1) == 0 {
+		g.finish()
+	}
+}
+
+// Track returns a context whose notices count towards change c, and the
+// func to call once every notice of c was handed to the notifier: the mark
+// the store keeps for c (NoticeStore) goes when the last of them is
+// delivered. Code that stores a change through Store.UpdateRequest itself
+// (the SLA scheduler) posts its notices with it, or calls
+// Store.Announced when it posts none.
+func (b *Bot) Track(ctx context.Context, c Change) (context.Context, func()) {
+	g := &noticeGroup{}
+	g.left.Store(1) // the announcing itself
+	g.finish = func() {
+		if err := b.Store.Announced(context.WithoutCancel(ctx), c); err != nil {
+			b.Log.Warn("notices: clear the mark", "id", c.RequestID, "err", err)
+		}
+	}
+	return context.WithValue(ctx, groupKey{}, g), g.done
+}
+
+// Reannounce posts the notices of the changes whose delivery a stop cut
+// short (their marks are still in the store), and reports how many
+// changes it announced again. A notice that had been delivered just before
+// the stop is posted twice; none is lost.
+func (b *Bot) Reannounce(ctx context.Context) (int, error) {
+	cs, err := b.Store.Unannounced(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cs {
+		r, err := b.Store.Request(ctx, c.RequestID)
+		if err != nil {
+			b.Log.Warn("notices: request of a mark", "id", c.RequestID, "err", err)
+			continue
+		}
+		all, err := b.Store.Events(ctx, c.RequestID)
+		if err != nil {
+			return n, err
+		}
+		var evs []Event
+		for _, ev := range all {
+			if ev.Seq >= c.First && ev.Seq <= c.Last {
+				evs = append(evs, ev)
+			}
+		}
+		gctx, finish := b.Track(ctx, c)
+		b.announce(gctx, r, evs)
+		if len(evs) > 0 && evs[0].Kind == EventCreated && r.State == StateAwaitingApproval {
+			b.askApprovers(gctx, r)
+		}
+		finish()
+		n++
+	}
+	if n > 0 {
+		b.Log.Warn("notices of changes a stop cut short posted again", "changes", n)
+	}
+	return n, nil
 }

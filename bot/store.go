@@ -155,6 +155,25 @@ type JournalStore interface {
 	JournalPrune(ctx context.Context, before time.Time) (int, error)
 }
 
+// Change names one stored change of a request: its audit events First
+// through Last.
+type Change struct {
+	RequestID   string
+	First, Last int
+}
+
+// NoticeStore keeps, for every stored change, a mark until its notices
+// were delivered: CreateRequest and UpdateRequest leave it in the change's
+// own transaction, so a crash between the commit and the posts loses no
+// notice.
+type NoticeStore interface {
+	// Unannounced returns the changes whose notices are not all delivered,
+	// at most limit (0: all).
+	Unannounced(ctx context.Context, limit int) ([]Change, error)
+	// Announced removes a change's mark.
+	Announced(ctx context.Context, c Change) error
+}
+
 // Store is everything the bot keeps. The store package implements it on
 // bbolt.
 type Store interface {
@@ -162,5 +181,6 @@ type Store interface {
 	DirectoryStore
 	KVStore
 	JournalStore
+	NoticeStore
 	Close() error
 }

@@ -61,7 +61,7 @@ var (
 	kvPrefix      = "kv/"
 
 	allBuckets = [][]byte{bMeta, bRequests, bEvents, bSeq, bIdxState, bIdxInst, bIdxRequester, bIdxCheck,
-		bInstitutions, bDomains, bPeople, bIdentities, bJournal, bJournalKeys, bIdxDelivery}
+		bInstitutions, bDomains, bPeople, bIdentities, bJournal, bJournalKeys, bIdxDelivery, bOutbox}
 )
 
 // ErrNewerSchema is returned when the file was written by a newer itbot.
@@ -326,6 +326,11 @@ func (s *Store) CreateRequest(ctx context.Context, r *bot.Request, events ...bot
 		if err := putEvents(tx, id, 1, evs); err != nil {
 			return err
 		}
+		if len(evs) > 0 {
+			if err := markChange(tx, id, 1, len(evs)); err != nil {
+				return err
+			}
+		}
 		if dk != nil {
 			if err := tx.Bucket(bIdxDelivery).Put(dk, []byte(id)); err != nil {
 				return err
@@ -384,6 +389,9 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn bot.UpdateFunc)
 			return err
 		}
 		if err := putEvents(tx, id, len(hist)+1, evs); err != nil {
+			return err
+		}
+		if err := markChange(tx, id, len(hist)+1, len(hist)+len(evs)); err != nil {
 			return err
 		}
 		return index(tx, r, true)

@@ -50,7 +50,11 @@ func (a *Adapter) Post(_ context.Context, n bot.Notice) error {
 		}
 	}
 	a.spawnOrdered(a.outSem, noticeKey(n), func(ctx context.Context) {
-		if err := a.deliver(ctx, n); err != nil {
+		err := a.deliver(ctx, n)
+		if n.Done != nil && ctx.Err() == nil {
+			n.Done() // delivered, or given up on; a stop leaves it for the next start
+		}
+		if err != nil {
 			id := ""
 			if n.Request != nil {
 				id = n.Request.ID
@@ -60,6 +64,10 @@ func (a *Adapter) Post(_ context.Context, n bot.Notice) error {
 	})
 	return nil
 }
+
+// ConfirmsDelivery implements bot.Confirmer: Post queues, and a notice's
+// Done is called once Mattermost took it (or the adapter gave up).
+func (a *Adapter) ConfirmsDelivery() bool { return true }
 
 // deliver posts one notice (see Post).
 func (a *Adapter) deliver(ctx context.Context, n bot.Notice) error {

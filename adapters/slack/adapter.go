@@ -266,6 +266,7 @@ func (a *Adapter) OpsChannel() string { return a.cfg.OpsChannel }
 // lane is full); before Run, or after it ended, it is delivered inline.
 func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 	if !a.running.Load() {
+		defer done(n)
 		return a.deliver(ctx, n)
 	}
 	j := outJob{n: n}
@@ -274,6 +275,19 @@ func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
 		j.seq = v.(*atomic.Uint64).Add(1)
 	}
 	return a.queueOut(ctx, a.lanes[laneOf(n, len(a.lanes))], j)
+}
+
+// ConfirmsDelivery implements bot.Confirmer: a notice's Done is called
+// once Slack took it (or the adapter gave up on it), not when it is queued;
+// one still queued when the process stops is posted again at the next
+// start.
+func (a *Adapter) ConfirmsDelivery() bool { return true }
+
+// done reports a notice handled to whoever waits for it.
+func done(n bot.Notice) {
+	if n.Done != nil {
+		n.Done()
+	}
 }
 
 // queueOut puts j on a lane, waiting while the lane is full; after the
@@ -296,6 +310,7 @@ func (a *Adapter) queueOut(ctx context.Context, lane chan outJob, j outJob) erro
 		if j.fn != nil {
 			return j.fn(ctx)
 		}
+		defer done(j.n)
 		return a.deliver(ctx, j.n)
 	}
 }
@@ -418,10 +433,15 @@ func (a *Adapter) send(j outJob) {
 	n := j.n
 	if j.seq > 0 {
 		if v, ok := a.progress.Load(n.Request.ID); ok && v.(*atomic.Uint64).Load() != j.seq {
+			done(n)
 			return // a newer progress notice of this request is queued
 		}
 	}
-	if err := a.deliver(a.workCtx, n); err != nil {
+	err := a.deliver(a.workCtx, n)
+	if a.workCtx.Err() == nil {
+		done(n) // delivered, or given up on; a stop leaves it for the next start
+	}
+	if err != nil {
 		id := ""
 		if n.Request != nil {
 			id = n.Request.ID

@@ -632,6 +632,9 @@ func TestFullQueueLosesNothing(t *testing.T) {
 	if ps, _ := e.Store.JournalPending(context.Background(), Platform, 0); len(ps) != 0 {
 		t.Errorf("journal left unfinished: %+v", ps)
 	}
+	if cs, _ := e.Store.Unannounced(context.Background(), 0); len(cs) != 0 {
+		t.Errorf("delivered notices left marks: %+v", cs)
+	}
 }
 
 // TestReplaysHandledOnce: the same signed slash-command body twice (a

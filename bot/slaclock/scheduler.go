@@ -220,9 +220,10 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (int, 
 		keys    []string
 		st      Status
 		retimed bool
+		stored  []bot.Event // numbered by the store
 	)
 	r, err := s.Bot.Store.UpdateRequest(ctx, id, func(r *bot.Request, history []bot.Event) ([]bot.Event, error) {
-		keys, retimed = nil, false // fn may run more than once
+		keys, retimed, stored = nil, false, nil // fn may run more than once
 		if !r.State.Open() {
 			return nil, nil
 		}
@@ -242,12 +243,14 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (int, 
 			}
 			ev.Phrase = bot.P("sla.event.retimed", "Policy", r.SLA.Policy, "Due", bot.FormatTime(r.SLA.DueAt))
 			retimed = true
-			return []bot.Event{ev}, nil
+			stored = []bot.Event{ev}
+			return stored, nil
 		}
 		st = s.Clock.Status(r, hist, now)
 		ev.Phrase = eventPhrase(due, st)
 		keys = due
-		return []bot.Event{ev}, nil
+		stored = []bot.Event{ev}
+		return stored, nil
 	})
 	if err != nil {
 		if bot.ErrorCode(err) == bot.ENOTFOUND {
@@ -255,8 +258,14 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (int, 
 		}
 		return 0, false, err
 	}
-	if len(keys) > 0 {
-		s.post(ctx, r, st, keys)
+	if len(stored) > 0 {
+		// The store marked the change until its notices are delivered: the
+		// reminders and alerts posted here, none for a re-timing.
+		gctx, finish := s.Bot.Track(ctx, bot.Change{RequestID: id, First: stored[0].Seq, Last: stored[0].Seq})
+		if len(keys) > 0 {
+			s.post(gctx, r, st, keys)
+		}
+		finish()
 	}
 	return len(keys), retimed, nil
 }
@@ -286,8 +295,9 @@ func (s *Scheduler) Retime(ctx context.Context, now time.Time) (int, error) {
 	var errs []error
 	for _, r := range rs {
 		changed := false
+		var stored []bot.Event
 		_, err := s.Bot.Store.UpdateRequest(ctx, r.ID, func(r *bot.Request, history []bot.Event) ([]bot.Event, error) {
-			changed = false
+			changed, stored = false, nil
 			if !r.State.Open() {
 				return nil, nil
 			}
@@ -299,7 +309,8 @@ func (s *Scheduler) Retime(ctx context.Context, now time.Time) (int, error) {
 			}
 			ev.Phrase = bot.P("sla.event.retimed", "Policy", r.SLA.Policy, "Due", bot.FormatTime(r.SLA.DueAt))
 			changed = true
-			return []bot.Event{ev}, nil
+			stored = []bot.Event{ev}
+			return stored, nil
 		})
 		if err != nil {
 			errs = append(errs, err)
@@ -307,6 +318,10 @@ func (s *Scheduler) Retime(ctx context.Context, now time.Time) (int, error) {
 		}
 		if changed {
 			n++
+			// A re-timing posts nothing: its notice mark goes at once.
+			if err := s.Bot.Store.Announced(ctx, bot.Change{RequestID: r.ID, First: stored[0].Seq, Last: stored[0].Seq}); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if len(errs) > 0 {
