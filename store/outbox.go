@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"log/slog"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -29,8 +32,14 @@ func markChange(tx *bolt.Tx, id string, first, last int) error {
 	return tx.Bucket(bOutbox).Put(outboxKey(id, first), binary.BigEndian.AppendUint32(nil, uint32(last)))
 }
 
+// announceDelay is how long removals of notice marks are gathered before
+// one transaction writes them: a mark whose removal a crash loses only
+// makes its change's notices be posted once more.
+const announceDelay = 20 * time.Millisecond
+
 // Unannounced implements bot.NoticeStore.
 func (s *Store) Unannounced(ctx context.Context, limit int) ([]bot.Change, error) {
+	s.flushAnnounced()
 	var out []bot.Change
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
@@ -49,9 +58,37 @@ func (s *Store) Unannounced(ctx context.Context, limit int) ([]bot.Change, error
 	return out, err
 }
 
-// Announced implements bot.NoticeStore; concurrent calls share a commit.
+// Announced implements bot.NoticeStore. Removals are gathered for
+// announceDelay and written in one transaction.
 func (s *Store) Announced(ctx context.Context, c bot.Change) error {
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		return tx.Bucket(bOutbox).Delete(outboxKey(c.RequestID, c.First))
+	s.annMu.Lock()
+	defer s.annMu.Unlock()
+	s.announced = append(s.announced, outboxKey(c.RequestID, c.First))
+	if len(s.announced) == 1 {
+		time.AfterFunc(announceDelay, s.flushAnnounced)
+	}
+	return nil
+}
+
+// flushAnnounced writes the gathered removals.
+func (s *Store) flushAnnounced() {
+	s.annMu.Lock()
+	keys := s.announced
+	s.announced = nil
+	s.annMu.Unlock()
+	if len(keys) == 0 {
+		return
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox)
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		slog.Warn("store: removing notice marks", "count", len(keys), "err", err)
+	}
 }

@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -75,6 +76,9 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 // Store is the bbolt implementation of bot.Store.
 type Store struct {
 	db *bolt.DB
+	// announced are notice marks to remove, written together (outbox.go).
+	annMu     sync.Mutex
+	announced [][]byte
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -132,7 +136,10 @@ func (s *Store) migrate() error {
 }
 
 // Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.flushAnnounced()
+	return s.db.Close()
+}
 
 // DB exposes the bbolt handle, for benchmarks and tools.
 func (s *Store) DB() *bolt.DB { return s.db }
