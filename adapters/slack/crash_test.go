@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,8 +18,20 @@ import (
 	"itbot/adapters/slack/slacktest"
 )
 
-// crashChildEnv names the data file a crash-test child serves on.
-const crashChildEnv = "ITBOT_SLACK_CRASH_CHILD"
+// reqID finds a request id in a message.
+var reqID = regexp.MustCompile(`IT-\d{4}-\d{6,}`)
+
+// crashChildEnv names the data file a crash-test child serves on;
+// crashAPIEnv the local Slack it posts to (the parent's, which outlives it).
+const (
+	crashChildEnv = "ITBOT_SLACK_CRASH_CHILD"
+	crashAPIEnv   = "ITBOT_SLACK_CRASH_API"
+)
+
+// onAPI points the adapter at the local Slack api.
+func onAPI(api string) func(*Config, *slacktest.Server) {
+	return func(c *Config, _ *slacktest.Server) { c.APIURL = api }
+}
 
 // TestCrashChild is the process TestKilledUnderLoadLosesNothing kills: the
 // whole bot with the Slack adapter on a real bbolt file, its endpoints on
@@ -28,7 +41,7 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("run by TestKilledUnderLoadLosesNothing")
 	}
-	e := newEnvAt(t, path, true)
+	e := newEnvAt(t, path, true, onAPI(os.Getenv(crashAPIEnv)))
 	fmt.Printf("URL %s\n", e.srv.URL)
 	select {}
 }
@@ -36,14 +49,17 @@ func TestCrashChild(t *testing.T) {
 // TestKilledUnderLoadLosesNothing: signed slash commands are sent to a
 // child process that is killed with SIGKILL in the middle of the load;
 // after a restart on the same data file every command that was
-// acknowledged (200) exists as exactly one request, and none exists twice.
+// acknowledged (200) exists as exactly one request, none exists twice, and
+// every request's card reached Slack (the local Slack outlives the child;
+// cards a stop cut short are posted again, a few perhaps twice — counted).
 func TestKilledUnderLoadLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
 	path := filepath.Join(t.TempDir(), "itbot.db")
+	sl := newSlack(t)
 	child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	child.Env = append(os.Environ(), crashChildEnv+"="+path)
+	child.Env = append(os.Environ(), crashChildEnv+"="+path, crashAPIEnv+"="+sl.APIURL())
 	out, err := child.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +107,7 @@ func TestKilledUnderLoadLosesNothing(t *testing.T) {
 					return
 				}
 				text := fmt.Sprintf("consult avārija %d", i)
-				c := slacktest.SlashCommand{UserID: uIlze, UserName: "ilze", ChannelID: chLGIA, Text: text, ResponseURL: "http://127.0.0.1:1/gone"}
+				c := slacktest.SlashCommand{UserID: uIlze, UserName: "ilze", ChannelID: chLGIA, Text: text, ResponseURL: sl.ResponseURL()}
 				req, _ := slacktest.SignedRequest(context.Background(), url+PathCommands, slacktest.SigningSecret, slacktest.Form, c.Body(), time.Now())
 				res, err := client.Do(req)
 				if err != nil {
@@ -118,11 +134,16 @@ func TestKilledUnderLoadLosesNothing(t *testing.T) {
 		t.Fatalf("only %d commands acknowledged before the kill", len(acked))
 	}
 
-	// The restart: the journal's unfinished deliveries run.
-	e := newEnvAt(t, path, true)
-	e.wait("the journal drained", func() bool {
+	// The restart: the notices a stop cut short are posted again, the
+	// journal's unfinished deliveries run.
+	e := newEnvAt(t, path, true, onAPI(sl.APIURL()))
+	if _, err := e.Bot.Reannounce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.wait("the journal drained and the notices delivered", func() bool {
 		ps, err := e.Store.JournalPending(context.Background(), Platform, 0)
-		return err == nil && len(ps) == 0 && e.ad.Idle()
+		cs, err2 := e.Store.Unannounced(context.Background(), 0)
+		return err == nil && err2 == nil && len(ps) == 0 && len(cs) == 0 && e.ad.Idle()
 	})
 	count := map[string]int{}
 	for _, r := range e.requests() {
@@ -143,5 +164,27 @@ func TestKilledUnderLoadLosesNothing(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged commands lost", lost, len(acked))
 	}
-	t.Logf("%d acknowledged before the kill, %d requests after the restart, %d lost, %d twice", len(acked), len(count), lost, twice)
+	cards := map[string]int{}
+	for _, m := range sl.Messages(chLGIA) {
+		if m.ThreadTS == "" && !m.Ephemeral && !m.Human {
+			if id := reqID.FindString(blocksText(m.Blocks)); id != "" {
+				cards[id]++
+			}
+		}
+	}
+	noCard, doubled := 0, 0
+	for _, r := range e.requests() {
+		switch cards[r.ID] {
+		case 0:
+			noCard++
+		case 1:
+		default:
+			doubled++
+		}
+	}
+	if noCard > 0 {
+		t.Errorf("%d requests have no card in the channel", noCard)
+	}
+	t.Logf("%d acknowledged before the kill, %d requests after the restart, %d lost, %d twice; cards: %d missing, %d posted twice",
+		len(acked), len(count), lost, twice, noCard, doubled)
 }

@@ -66,21 +66,8 @@ func newEnvAt(t testing.TB, path string, run bool, tune ...func(*Config, *slackt
 	if path != "" {
 		be = func(t testing.TB) *bottest.Env { return bottest.NewAt(t, path) }
 	}
-	e := &env{Env: be(t), t: t, slack: slacktest.New(), logs: &syncBuffer{}}
-	t.Cleanup(e.slack.Close)
-	for _, u := range []slacktest.User{
-		{ID: uAnna, Name: "anna", RealName: "Anna Bērziņa", Email: "Anna.Berzina@lgia.gov.lv"},
-		{ID: uJanis, Name: "janis", RealName: "Jānis Ozols", Email: "janis.ozols@lgia.gov.lv"},
-		{ID: uIlze, Name: "ilze", RealName: "Ilze Liepa", Email: "ilze.liepa@lgia.gov.lv"},
-		{ID: uPeteris, Name: "peteris", RealName: "Pēteris Kalniņš", Email: "peteris.kalnins@lgia.gov.lv"},
-		{ID: uKristaps, Name: "kristaps", RealName: "Kristaps Lapsa", Email: "kristaps.lapsa@vraa.gov.lv"},
-		{ID: uNoMail, Name: "nomail", RealName: "Bez Pasta"},
-		{ID: uStranger, Name: "svesais", RealName: "Svešais", Email: "svesais@lgia.gov.lv"},
-		{ID: uOtherBot, Name: "otherbot", RealName: "Other bot", IsBot: true},
-	} {
-		e.slack.AddUser(u)
-	}
-	e.slack.CloseChannel(chPriv)
+	e := &env{Env: be(t), t: t, logs: &syncBuffer{}}
+	e.slack = newSlack(t)
 	cfg := Config{SigningSecret: slacktest.SigningSecret, BotToken: slacktest.BotToken, APIURL: e.slack.APIURL(),
 		OpsChannel: chOps, Workers: 4, Lanes: 4, DrainTimeout: 5 * time.Second}
 	for _, f := range tune {
@@ -91,6 +78,32 @@ func newEnvAt(t testing.TB, path string, run bool, tune ...func(*Config, *slackt
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e.start(ad, run)
+}
+
+// newSlack starts a local Slack with the sandbox people as users.
+func newSlack(t testing.TB) *slacktest.Server {
+	sl := slacktest.New()
+	t.Cleanup(sl.Close)
+	for _, u := range []slacktest.User{
+		{ID: uAnna, Name: "anna", RealName: "Anna Bērziņa", Email: "Anna.Berzina@lgia.gov.lv"},
+		{ID: uJanis, Name: "janis", RealName: "Jānis Ozols", Email: "janis.ozols@lgia.gov.lv"},
+		{ID: uIlze, Name: "ilze", RealName: "Ilze Liepa", Email: "ilze.liepa@lgia.gov.lv"},
+		{ID: uPeteris, Name: "peteris", RealName: "Pēteris Kalniņš", Email: "peteris.kalnins@lgia.gov.lv"},
+		{ID: uKristaps, Name: "kristaps", RealName: "Kristaps Lapsa", Email: "kristaps.lapsa@vraa.gov.lv"},
+		{ID: uNoMail, Name: "nomail", RealName: "Bez Pasta"},
+		{ID: uStranger, Name: "svesais", RealName: "Svešais", Email: "svesais@lgia.gov.lv"},
+		{ID: uOtherBot, Name: "otherbot", RealName: "Other bot", IsBot: true},
+	} {
+		sl.AddUser(u)
+	}
+	sl.CloseChannel(chPriv)
+	return sl
+}
+
+// start wires ad into the env and, with run, runs it.
+func (e *env) start(ad *Adapter, run bool) *env {
+	t := e.t
 	ad.backoff = 5 * time.Millisecond
 	e.ad = ad
 	e.Bot.Notify.Add(ad)
