@@ -102,7 +102,7 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 		return nil, err
 	}
 	now := b.now()
-	if err := inst.Eligible(now); err != nil {
+	if err := inst.EligibleFor(nr.Type, now); err != nil {
 		return nil, err
 	}
 	if err := Scope(inst, nr.Type, nr.Params); err != nil {

@@ -326,3 +326,24 @@ func TestCrashRestartFlagsInProgress(t *testing.T) {
 		t.Fatalf("retry after crash: %+v %v", r, err)
 	}
 }
+
+// TestConsultationForPotentialRecipients: a sector institution without a
+// valid contract may still ask a consultation (how to renew); actions and
+// institutions outside the sector stay refused.
+func TestConsultationForPotentialRecipients(t *testing.T) {
+	e := bottest.New(t)
+	rs := e.Say(maris, "/it konsultācija Kā pagarināt pakalpojuma līgumu?")
+	if len(rs) != 1 || rs[0].Kind == bot.KindError || !strings.Contains(rs[0].Text, "IT-2026-") {
+		t.Fatalf("consultation from an expired contract: %+v", rs)
+	}
+	if rs := e.Say(maris, "/it informācija Kāds ir līguma statuss?"); len(rs) != 1 || rs[0].Kind != bot.KindError {
+		t.Errorf("an information request needs the contract: %+v", rs)
+	}
+	if rs := e.Say(laura, "/it konsultācija Vai varam pievienoties?"); len(rs) != 1 || rs[0].Kind != bot.KindError {
+		t.Errorf("an institution outside the sector: %+v", rs)
+	}
+	got, _ := e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(got) != 1 || got[0].Institution != "VVD" || got[0].Type != bot.TypeConsult {
+		t.Errorf("requests %+v", got)
+	}
+}

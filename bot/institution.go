@@ -87,6 +87,21 @@ func (i *Institution) Eligible(t time.Time) error {
 	return nil
 }
 
+// EligibleFor is Eligible for a request of type t: a type the table marks
+// Prospective (a consultation: how to join, how to renew) is open to a
+// sector institution whose contract has expired or is not signed yet —
+// support is for existing and potential recipients; actions need a valid
+// contract.
+func (i *Institution) EligibleFor(t Type, at time.Time) error {
+	err := i.Eligible(at)
+	if err != nil && i.InSector {
+		if s := LookupType(t); s != nil && s.Prospective {
+			return nil
+		}
+	}
+	return err
+}
+
 // Owns reports whether domain (or the domain of an address) belongs to the
 // institution.
 func (i *Institution) Owns(addrOrDomain string) bool {

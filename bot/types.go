@@ -179,6 +179,10 @@ type TypeSpec struct {
 	SLA string
 	// NoForm leaves the type off the new-request forms.
 	NoForm bool
+	// Prospective types may be asked by a sector institution without a
+	// valid contract (expired, or not signed yet): potential recipients
+	// get support too; actions need the contract.
+	Prospective bool
 	// Target renders the main thing a request acts on; nil uses the
 	// generic rule (Params.Target, else the first parameter given).
 	Target func(p Params) string

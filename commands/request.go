@@ -16,7 +16,7 @@ func init() {
 		LV: "Konsultācija", EN: "Consultation",
 		Names: []string{"consult", "konsultācija", "konsultacija", "jautājums", "jautajums", "question"},
 		Help:  "help.consult", UsageLV: "konsultācija JAUTĀJUMS", UsageEN: "consult QUESTION",
-		Params: []bot.ParamSpec{pText}, Approval: bot.ApprovalNone})
+		Params: []bot.ParamSpec{pText}, Approval: bot.ApprovalNone, Prospective: true})
 	bot.RegisterType(bot.TypeSpec{Type: bot.TypeInfoRequest, Order: 210,
 		LV: "Informācijas pieprasījums", EN: "Information request",
 		Names: []string{"info", "informācija", "informacija"},

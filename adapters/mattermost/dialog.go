@@ -231,7 +231,7 @@ func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[stri
 	if err != nil {
 		return "", nil, bot.UserMessage(err, l)
 	}
-	if err := inst.Eligible(a.bot.Now()); err != nil {
+	if err := inst.EligibleFor(typ, a.bot.Now()); err != nil {
 		return "", nil, bot.UserMessage(err, l)
 	}
 	if err := bot.Scope(inst, typ, check); err != nil {

@@ -135,14 +135,14 @@ func (t *turn) begin(res nlu.Result) error {
 	}
 	st := &state{Person: t.person().Email, Intent: res.Intent, Slots: map[string]string{}, Text: t.text,
 		Lang: t.lang, Origin: t.c.Msg.Origin(), Started: t.now}
-	if _, ok := requestType(res.Intent); ok {
+	if typ, ok := requestType(res.Intent); ok {
 		// Refuse an institution that may not use the service before
 		// asking anything.
 		inst, err := t.institution()
 		if err != nil {
 			return t.fail(err, "institution")
 		}
-		if err := inst.Eligible(t.now); err != nil {
+		if err := inst.EligibleFor(typ, t.now); err != nil {
 			return t.fail(err, "not eligible")
 		}
 	}
