@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -108,6 +109,14 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 	if err := Scope(inst, nr.Type, nr.Params); err != nil {
 		return nil, err
 	}
+	if dup, err := b.openDuplicate(ctx, inst.Code, nr); err != nil {
+		return nil, err
+	} else if dup != nil {
+		if nr.Origin.Delivery != "" && dup.Origin.Delivery == nr.Origin.Delivery && dup.Origin.Platform == nr.Origin.Platform {
+			return dup, nil // the same delivery handled again
+		}
+		return nil, Errorf(ECONFLICT, "request.duplicate", "ID", dup.ID, "StateLV", dup.State.Label(LV), "StateEN", dup.State.Label(EN))
+	}
 	r := &Request{
 		Type: nr.Type, Params: nr.Params, Requester: p.Email, Institution: inst.Code,
 		Origin: nr.Origin, State: StateNew, Priority: nr.Priority, CreatedAt: now, UpdatedAt: now,
@@ -159,6 +168,33 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 		}
 	}
 	return r, nil
+}
+
+// openDuplicate returns an open request of the institution that asks for
+// exactly the same action (type and parameters), or nil: it is shown
+// instead of creating a second one. Free-text types are never duplicates.
+func (b *Bot) openDuplicate(ctx context.Context, inst string, nr NewRequest) (*Request, error) {
+	if s := LookupType(nr.Type); s == nil || s.FreeText() {
+		return nil, nil // a question or an incident in words: each is its own
+	}
+	rs, err := b.Store.Requests(ctx, RequestFilter{Institution: inst, Type: nr.Type, OpenOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		if reflect.DeepEqual(normalExtra(r.Params), normalExtra(nr.Params)) {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
+// normalExtra makes an empty Extra map equal to none.
+func normalExtra(p Params) Params {
+	if len(p.Extra) == 0 {
+		p.Extra = nil
+	}
+	return p
 }
 
 func topRole(p *Person) string {
@@ -310,6 +346,9 @@ func (b *Bot) Cancel(ctx context.Context, a Actor, id, reason string) (*Request,
 	if r.Requester != a.Email() && !a.Person.HasAny(RoleOperator, RoleITContact, RoleExpertGroup, RoleAdmin) {
 		return nil, Errorf(EFORBIDDEN, "policy.cannot_cancel")
 	}
+	if r.State == StateCancelled {
+		return nil, Errorf(ECONFLICT, "lifecycle.already", "ID", r.ID, "StateLV", r.State.Label(LV), "StateEN", r.State.Label(EN))
+	}
 	if _, busy := b.running.Load(r.ID); busy {
 		return nil, Errorf(ECONFLICT, "executor.busy", "ID", r.ID)
 	}
@@ -371,6 +410,9 @@ func (b *Bot) Assign(ctx context.Context, a Actor, id string, to *Person) (*Requ
 	}
 	if r.State.Terminal() {
 		return nil, Errorf(ECONFLICT, "lifecycle.closed", "ID", r.ID, "State", string(r.State))
+	}
+	if r.Assignee == to.Email {
+		return nil, Errorf(ECONFLICT, "lifecycle.already_assigned", "ID", r.ID, "Assignee", to.Email)
 	}
 	next := State("")
 	if r.State == StateApproved && !b.Executable(r.Type) {

@@ -347,3 +347,49 @@ func TestConsultationForPotentialRecipients(t *testing.T) {
 		t.Errorf("requests %+v", got)
 	}
 }
+
+// TestSameRequestTwice: a second request for exactly the same action while
+// the first is open shows the first instead; a second take and a second
+// cancel say so and change nothing.
+func TestSameRequestTwice(t *testing.T) {
+	e := bottest.New(t)
+	first := lastText(e.Say(anna, "/it licence assign janis.ozols@lgia.gov.lv E3"))
+	id := reqIDOf(t, first)
+	got := lastText(e.Say(janis, "/it licence assign Janis.Ozols@lgia.gov.lv E3"))
+	if !strings.Contains(got, id+" already asks for exactly this") {
+		t.Errorf("duplicate: %q", got)
+	}
+	if got := lastText(e.Say(anna, "/it licence assign janis.ozols@lgia.gov.lv E5")); strings.Contains(got, "jau prasa") {
+		t.Errorf("another licence is not the same request: %q", got)
+	}
+	rs, _ := e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(rs) != 2 {
+		t.Fatalf("%d requests, want 2", len(rs))
+	}
+	e.Say(oper, "/it take "+id)
+	before, _ := e.Store.Events(context.Background(), id)
+	if got := lastText(e.Say(oper, "/it take "+id)); !strings.Contains(got, "jau ir pie "+oper) {
+		t.Errorf("second take: %q", got)
+	}
+	e.Say(anna, "/it cancel "+id+" vairs nevajag")
+	if got := lastText(e.Say(anna, "/it cancel "+id)); !strings.Contains(got, "jau ir „atcelts”") {
+		t.Errorf("second cancel: %q", got)
+	}
+	after, _ := e.Store.Events(context.Background(), id)
+	if len(after) != len(before)+1 {
+		t.Errorf("events: %d before, %d after (only the first cancel may add one)", len(before), len(after))
+	}
+	// Closed, the same request may be asked again.
+	if got := lastText(e.Say(anna, "/it licence assign janis.ozols@lgia.gov.lv E3")); strings.Contains(got, "jau prasa") {
+		t.Errorf("after the first was cancelled: %q", got)
+	}
+}
+
+func reqIDOf(t *testing.T, s string) string {
+	t.Helper()
+	i := strings.Index(s, "IT-2026-")
+	if i < 0 {
+		t.Fatalf("no request id in %q", s)
+	}
+	return s[i : i+len("IT-2026-000001")]
+}

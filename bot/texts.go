@@ -50,6 +50,9 @@ func init() {
 		T("params.bad_wait", "„{{.Value}}” — gaidīt var info (informāciju no pieteicēja) vai procurement (licenču iepirkumu).", "\"{{.Value}}\" — you can wait for info (from the requester) or procurement (licence purchase)."),
 
 		T("request.not_found", "Pieteikums {{.ID}} nav atrasts (vai tas nav jūsu iestādes).", "Request {{.ID}} was not found (or it is not your institution's)."),
+		T("lifecycle.already", "Pieteikums {{.ID}} jau ir „{{.StateLV}}”; nekas netika mainīts.", "Request {{.ID}} is already {{.StateEN}}; nothing was changed."),
+		T("lifecycle.already_assigned", "Pieteikums {{.ID}} jau ir pie {{.Assignee}}; nekas netika mainīts.", "Request {{.ID}} is already with {{.Assignee}}; nothing was changed."),
+		T("request.duplicate", "Pieteikums {{.ID}} jau prasa tieši to pašu (stāvoklis: {{.StateLV}}), tāpēc otrs netika izveidots. Skatiet: /it skatīt {{.ID}}", "Request {{.ID}} already asks for exactly this (state: {{.StateEN}}), so no second one was created. See: /it show {{.ID}}"),
 		T("lifecycle.illegal", "Pieteikumu {{.ID}} nevar pārvietot no stāvokļa „{{.From}}” uz „{{.To}}”.", "Request {{.ID}} cannot go from \"{{.From}}\" to \"{{.To}}\"."),
 		T("lifecycle.closed", "Pieteikums {{.ID}} jau ir slēgts ({{.State}}).", "Request {{.ID}} is already closed ({{.State}})."),
 		T("lifecycle.not_paused", "Pieteikums {{.ID}} negaida ({{.State}}), nav ko atsākt.", "Request {{.ID}} is not waiting ({{.State}}); there is nothing to resume."),
