@@ -101,3 +101,35 @@ func TestQueueOrderByDue(t *testing.T) {
 		t.Fatalf("not by due time:\n%s", got)
 	}
 }
+
+// TestApprovals: what waits for my approval, for an IT contact (her
+// institution's, not her own, not the agency's to decide) and for an
+// agency approver (every institution's).
+func TestApprovals(t *testing.T) {
+	e := bottest.New(t)
+	e.Say("anna.berzina@lgia.gov.lv", "/it licence assign janis.ozols@lgia.gov.lv E3")
+	e.Say("janis.ozols@lgia.gov.lv", "/it spam allow partner-firma.lv")
+	e.Say("ilze.liepa@lgia.gov.lv", "/it dvs restore lgia-20261120") // the agency's to approve
+	text := func(who string) string {
+		var b strings.Builder
+		for _, r := range e.Say(who, "/it apstiprināšanai") {
+			b.WriteString(r.Text)
+			for _, x := range r.Buttons {
+				b.WriteString(" [" + x.Command + "]")
+			}
+		}
+		return b.String()
+	}
+	ilze := text("ilze.liepa@lgia.gov.lv")
+	if !strings.Contains(ilze, "gaida 2 pieteikumi") || !strings.Contains(ilze, "IT-2026-000001") || !strings.Contains(ilze, "IT-2026-000002") ||
+		strings.Contains(ilze, "IT-2026-000003") || !strings.Contains(ilze, "[/it approve IT-2026-000001]") {
+		t.Errorf("IT contact: %s", ilze)
+	}
+	dace := text("dace.avotina@vraa.gov.lv")
+	if !strings.Contains(dace, "gaida 3 pieteikumi") || !strings.Contains(dace, "IT-2026-000003") {
+		t.Errorf("agency approver: %s", dace)
+	}
+	if got := text("anna.berzina@lgia.gov.lv"); !strings.Contains(got, "lomas") {
+		t.Errorf("an employee: %s", got)
+	}
+}

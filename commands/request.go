@@ -47,6 +47,22 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return say(ctx, w, ListReply(rs, c.Lang, "cmd.requests_title", "cmd.requests_none"))
 		})})
+	r.Handle(&bot.Spec{Names: []string{"approvals", "apstiprināšanai", "apstiprinasanai", "jāapstiprina", "jaapstiprina", "gaida mani"}, Help: "help.approvals", Roles: []bot.Role{bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover},
+		UsageLV: "apstiprināšanai", UsageEN: "approvals",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			rs, err := Approvals(ctx, d.Bot, c.Person)
+			if err != nil {
+				return err
+			}
+			rep := ListReply(rs, c.Lang, "cmd.approvals_title", "cmd.approvals_none")
+			for i, r := range rs {
+				if i == 5 {
+					break
+				}
+				rep.Buttons = append(rep.Buttons, bot.Button{Label: bot.Tr(c.Lang, "button.approve", nil) + " " + r.ID, Command: bot.Prefix + " approve " + r.ID, Style: bot.StylePrimary})
+			}
+			return say(ctx, w, rep)
+		})})
 	r.Handle(&bot.Spec{Names: []string{"show", "skatīt", "skatit", "parādīt", "paradit"}, Help: "help.show", MinArgs: 1,
 		UsageLV: "skatīt ID", UsageEN: "show ID",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
@@ -208,6 +224,31 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return d.Bot.Execute(ctx, actor(c), id)
 		})
+}
+
+// Approvals returns the requests waiting for p's approval, oldest first:
+// an institution's IT contact or expert group sees their institution's,
+// agency staff every institution's; requests p asked, and those p may not
+// decide (agency approval), are left out.
+func Approvals(ctx context.Context, b *bot.Bot, p *bot.Person) ([]*bot.Request, error) {
+	if !p.HasAny(bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover) {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "policy.cannot_approve")
+	}
+	f := bot.RequestFilter{States: []bot.State{bot.StateAwaitingApproval}}
+	if !p.IsAgency() {
+		f.Institution = p.Institution
+	}
+	rs, err := b.Store.Requests(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []*bot.Request
+	for i := len(rs) - 1; i >= 0; i-- { // the store lists newest first
+		if b.Policy.CanApprove(p, rs[i]) == nil {
+			out = append(out, rs[i])
+		}
+	}
+	return out, nil
 }
 
 // stateReply answers a lifecycle command with the request's new state.
