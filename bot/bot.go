@@ -170,6 +170,21 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 	return r, nil
 }
 
+// illegal is the error for a move the lifecycle does not allow now, with
+// the states in each language's words.
+func illegal(r *Request, to State) error {
+	if to == "" {
+		return Errorf(ECONFLICT, "lifecycle.not_now", "ID", r.ID, "StateLV", r.State.Label(LV), "StateEN", r.State.Label(EN))
+	}
+	return Errorf(ECONFLICT, "lifecycle.illegal", "ID", r.ID, "FromLV", r.State.Label(LV), "FromEN", r.State.Label(EN),
+		"ToLV", to.Label(LV), "ToEN", to.Label(EN))
+}
+
+// closed is the error for acting on a closed request.
+func closed(r *Request) error {
+	return Errorf(ECONFLICT, "lifecycle.closed", "ID", r.ID, "StateLV", r.State.Label(LV), "StateEN", r.State.Label(EN))
+}
+
 // openDuplicate returns an open request of the institution that asks for
 // exactly the same action (type and parameters), or nil: it is shown
 // instead of creating a second one. Free-text types are never duplicates.
@@ -248,10 +263,10 @@ func (b *Bot) update(ctx context.Context, a Actor, id string, c change) (*Reques
 	r, err := b.Store.UpdateRequest(ctx, id, func(r *Request, history []Event) ([]Event, error) {
 		now := b.now()
 		if c.from != nil && !slices.Contains(c.from, r.State) {
-			return nil, Errorf(ECONFLICT, "lifecycle.illegal", "ID", r.ID, "From", string(r.State), "To", string(c.to))
+			return nil, illegal(r, c.to)
 		}
 		if c.to != "" && c.to != r.State && !CanTransition(r.State, c.to) {
-			return nil, Errorf(ECONFLICT, "lifecycle.illegal", "ID", r.ID, "From", string(r.State), "To", string(c.to))
+			return nil, illegal(r, c.to)
 		}
 		if c.check != nil {
 			if err := c.check(r); err != nil {
@@ -379,7 +394,7 @@ func (b *Bot) Annotate(ctx context.Context, a Actor, id string, phrase Phrase, m
 	return b.update(ctx, a, r.ID, change{kind: EventUpdated, phrase: phrase,
 		check: func(r *Request) error {
 			if r.State.Terminal() {
-				return Errorf(ECONFLICT, "lifecycle.closed", "ID", r.ID, "State", string(r.State))
+				return closed(r)
 			}
 			return nil
 		},
@@ -409,7 +424,7 @@ func (b *Bot) Assign(ctx context.Context, a Actor, id string, to *Person) (*Requ
 		return nil, err
 	}
 	if r.State.Terminal() {
-		return nil, Errorf(ECONFLICT, "lifecycle.closed", "ID", r.ID, "State", string(r.State))
+		return nil, closed(r)
 	}
 	if r.Assignee == to.Email {
 		return nil, Errorf(ECONFLICT, "lifecycle.already_assigned", "ID", r.ID, "Assignee", to.Email)
