@@ -125,6 +125,7 @@ func subcommands() map[string]subcommand {
 		"parse":        {"parse [-now YYYY-MM-DD] \"TEXT\"  what a chat message is recognised as: one JSON line {intent, slots, missing, lang}", cmdParse},
 		"slack":        {"slack check | manifest [--url URL] [--socket]  check the Slack token's scopes, or print the Slack app manifest", cmdSlack},
 		"mattermost":   {"mattermost check|link       the Mattermost connection and the URLs to configure; link people to their accounts by e-mail", cmdMattermost},
+		"export":       {"export [--from DATE] [--to DATE] [--institution CODE]  requests with their whole history as JSON Lines (docs/export.md)", cmdExport},
 		"journal":      {"journal list | retry PLATFORM SEQ | drop PLATFORM SEQ  inbound deliveries set aside after failing too often", cmdJournal},
 		"mailbox":      {"mailbox check|poll|reset|try FILE.eml…  the IT mailbox: reach it and make its folders, read it once now, drop the stored delta position, or (sandbox) answer sample mails", cmdMailbox},
 	}

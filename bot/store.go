@@ -174,6 +174,19 @@ type NoticeStore interface {
 	Announced(ctx context.Context, c Change) error
 }
 
+// ExportFilter selects the requests an export streams: received in
+// [From, To) (a zero bound is open), of one institution ("" for all).
+type ExportFilter struct {
+	From, To    time.Time
+	Institution string
+}
+
+// Exporter streams requests with their audit trails, in id order, a few
+// hundred at a time, so an export never holds the whole store.
+type Exporter interface {
+	EachRequest(ctx context.Context, f ExportFilter, fn func(r *Request, history []Event) error) error
+}
+
 // Store is everything the bot keeps. The store package implements it on
 // bbolt.
 type Store interface {
@@ -182,5 +195,6 @@ type Store interface {
 	KVStore
 	JournalStore
 	NoticeStore
+	Exporter
 	Close() error
 }
