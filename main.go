@@ -119,7 +119,7 @@ func subcommands() map[string]subcommand {
 		"help":     {"help                       this list", func(c *cli, args []string) error { usage(c.stdout); return nil }},
 
 		"calendar":     {"calendar YEAR [--no-transfers]  the non-standard days of YEAR (holidays, transfers, short days)", cmdCalendar},
-		"sla":          {"sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers]  an SLA due time", cmdSLA},
+		"sla":          {"sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers] | report [--month M] [--institution CODE] [--format text|csv|json]  an SLA due time, or a month's SLA compliance", cmdSLA},
 		"exchange":     {"exchange licences|health     the Exchange Online connection: licences with free units, or service health", cmdExchange},
 		"availability": {"availability [--month 2026-11] [--lang lv|en] [--chart FILE]  the services' availability of a month", cmdAvailability},
 		"parse":        {"parse [-now YYYY-MM-DD] \"TEXT\"  what a chat message is recognised as: one JSON line {intent, slots, missing, lang}", cmdParse},

@@ -29,3 +29,26 @@ func TestExportCLI(t *testing.T) {
 		t.Error("a bad date was taken")
 	}
 }
+
+// `itbot sla report` in the three formats.
+func TestSLAReportCLI(t *testing.T) {
+	cfg, _ := writeConfig(t)
+	run(t, "--config", cfg, "run", "--as", "ilze.liepa@lgia.gov.lv", "/it konsultācija Kā kopīgot kalendāru?")
+	text := run(t, "--config", cfg, "sla", "report", "--lang", "en")
+	if !strings.Contains(text, "SLA compliance") || !strings.Contains(text, "received 1") {
+		t.Errorf("text: %s", text)
+	}
+	if csv := run(t, "--config", cfg, "sla", "report", "--format", "csv", "--institution", "lgia"); !strings.HasPrefix(csv, "\ufeffMēnesis;") {
+		t.Errorf("csv: %q", csv)
+	}
+	var rep struct {
+		Total struct{ Received int } `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(run(t, "--config", cfg, "sla", "report", "--format", "json")), &rep); err != nil || rep.Total.Received != 1 {
+		t.Errorf("json: %+v %v", rep, err)
+	}
+	var o, e strings.Builder
+	if err := runMain(t.Context(), []string{"--config", cfg, "sla", "report", "--format", "pdf"}, strings.NewReader(""), &o, &e); err == nil {
+		t.Error("an unknown format was taken")
+	}
+}

@@ -3,9 +3,11 @@ package commands
 import (
 	"context"
 	"strings"
+	"time"
 
 	"itbot/bot"
 	"itbot/bot/slaclock"
+	"itbot/bot/slareport"
 )
 
 func init() {
@@ -15,6 +17,12 @@ func init() {
 // registerSLA installs "/it sla ID": a request's due time, the business
 // time left and its pauses.
 func registerSLA(r *bot.Router, d *Deps) {
+	r.Handle(&bot.Spec{Names: []string{"sla report", "sla pārskats", "sla parskats", "sla atskaite"}, Help: "help.sla_report",
+		Roles:   []bot.Role{bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin},
+		UsageLV: "sla pārskats [GGGG-MM] [iestāde=KODS]", UsageEN: "sla report [YYYY-MM] [institution=CODE]",
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			return slaReport(ctx, w, c, d)
+		})})
 	r.Handle(&bot.Spec{Names: []string{"sla", "sla termiņš", "sla termins"}, Help: "help.sla", MinArgs: 1,
 		UsageLV: "sla ID", UsageEN: "sla ID",
 		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
@@ -104,6 +112,9 @@ func SLAReply(b *bot.Bot, r *bot.Request, evs []bot.Event, viewer *bot.Person, l
 
 func init() {
 	bot.RegisterTexts(
+		bot.T("help.sla_report", "mēneša SLA izpilde pa iestādēm un pieteikumu veidiem (teksts un CSV)", "a month's SLA compliance by institution and request type (text and CSV)"),
+		bot.T("cmdsla.no_calendar", "SLA pārskatam vajadzīgs darba dienu kalendārs (sla sadaļa konfigurācijā).", "The SLA report needs the business calendar (the sla section of the configuration)."),
+		bot.T("policy.other_institution_report", "Var skatīt tikai savas iestādes SLA pārskatu.", "You may only see your own institution's SLA report."),
 		bot.T("help.sla", "pieteikuma SLA: termiņš, atlikušais darba laiks, pauzes", "a request's SLA: due time, business time left, pauses"),
 		bot.T("cmdsla.policy", "Politika", "Policy"),
 		bot.T("cmdsla.start", "Laiks sāk skaitīties", "Clock started"),
@@ -124,4 +135,49 @@ func init() {
 		bot.T("cmdsla.pause", "{{.From}} – {{.To}} · {{.State}} ({{.Business}} darba laika)", "{{.From}} – {{.To}} · {{.State}} ({{.Business}} of business time)"),
 		bot.T("cmdsla.pause_open", "kopš {{.From}} · {{.State}} (turpinās)", "since {{.From}} · {{.State}} (ongoing)"),
 	)
+}
+
+// slaReport answers "/it sla pārskats [MONTH] [institution=CODE]": the
+// month's SLA compliance, as a text and a CSV file. Agency staff see
+// every institution (or one), an IT contact or expert group member their
+// own.
+func slaReport(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Deps) error {
+	k, ok := d.Bot.SLA.(*slaclock.Clock)
+	if !ok {
+		return bot.Errorf(bot.EUNAVAILABLE, "cmdsla.no_calendar")
+	}
+	pos, opts := flags(c.Args)
+	month := d.Bot.Now()
+	if len(pos) > 0 {
+		m, err := time.ParseInLocation("2006-01", pos[0], bot.TimeZone)
+		if err != nil {
+			return c.Usage()
+		}
+		month = m
+	}
+	inst := ""
+	for key, v := range opts {
+		switch key {
+		case "institution", "iestade", "inst":
+			inst = strings.ToUpper(v)
+		default:
+			return c.Usage()
+		}
+	}
+	if !c.Person.IsAgency() {
+		if inst != "" && inst != c.Person.Institution {
+			return bot.Errorf(bot.EFORBIDDEN, "policy.other_institution_report")
+		}
+		inst = c.Person.Institution
+	}
+	rep, err := slareport.Build(ctx, d.Bot.Store, k, month, inst, d.Bot.Now())
+	if err != nil {
+		return err
+	}
+	name := "sla-" + rep.Month
+	if inst != "" {
+		name += "-" + strings.ToLower(inst)
+	}
+	return say(ctx, w, bot.Reply{Kind: bot.KindText, Text: rep.Text(c.Lang),
+		Files: []bot.File{{Name: name + ".csv", Mime: "text/csv; charset=utf-8", Data: rep.CSV(c.Lang)}}})
 }

@@ -140,3 +140,30 @@ func TestSLACommandWallClock(t *testing.T) {
 		t.Errorf("wall clock /it sla:\n%s", got)
 	}
 }
+
+// "/it sla pārskats": an IT contact gets her institution's month as text
+// and a CSV file, not another institution's; an employee may not ask.
+func TestSLAReportCommand(t *testing.T) {
+	e := bottest.New(t)
+	clock, err := slaclock.New(slaclock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Bot.SLA = clock
+	e.Say("ilze.liepa@lgia.gov.lv", "/it konsultācija Kā kopīgot kalendāru?")
+	e.Say("maris.egle@vvd.gov.lv", "/it konsultācija Kā pagarināt līgumu?")
+	rs := e.Say("ilze.liepa@lgia.gov.lv", "/it sla pārskats 2026-11")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "SLA izpilde 2026-11 — LGIA") || strings.Contains(rs[0].Text, "VVD") ||
+		len(rs[0].Files) != 1 || rs[0].Files[0].Name != "sla-2026-11-lgia.csv" {
+		t.Fatalf("IT contact: %+v", rs)
+	}
+	if rs := e.Say("ilze.liepa@lgia.gov.lv", "/it sla pārskats iestāde=VVD"); len(rs) != 1 || rs[0].Kind != bot.KindError {
+		t.Errorf("another institution: %+v", rs)
+	}
+	if rs := e.Say("dace.avotina@vraa.gov.lv", "/it sla report"); len(rs) != 1 || !strings.Contains(rs[0].Text, "VVD") || !strings.Contains(rs[0].Text, "LGIA") {
+		t.Errorf("agency: %+v", rs)
+	}
+	if rs := e.Say("anna.berzina@lgia.gov.lv", "/it sla pārskats"); len(rs) != 1 || rs[0].Kind != bot.KindError {
+		t.Errorf("employee: %+v", rs)
+	}
+}
