@@ -227,7 +227,7 @@ func (b *Bot) Executable(t Type) bool { return !b.Policy.IsManual(t) }
 // Get returns a request a may see; ENOTFOUND otherwise (a request of
 // another institution does not reveal that it exists).
 func (b *Bot) Get(ctx context.Context, a Actor, id string) (*Request, error) {
-	id, err := ParseID(id)
+	id, err := ParseIDIn(id, b.Now().In(TimeZone).Year())
 	if err != nil {
 		return nil, err
 	}

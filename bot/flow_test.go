@@ -184,7 +184,8 @@ func TestRefusalsInBothLanguages(t *testing.T) {
 		{janis, "/it licence assign not-an-address", "\"not-an-address\" is not a valid e-mail address."},
 		{anna, "/it licence", "Nezināma komanda: „licence”."},
 		{janis, "/it show IT-2026-000999", "Request IT-2026-000999 was not found"},
-		{janis, "/it show 12", "\"12\" is not a request id."},
+		{janis, "/it show 12", "Request IT-2026-000012 was not found"}, // a bare number is this year's request
+		{janis, "/it show abc", "\"ABC\" is not a request id."},
 		{anna, "/it queue", "Komandu „queue” var lietot tikai lomas: operator, approver, admin."},
 		{janis, "/help", "I do not know the command /help. My commands start with /it"},
 	}
@@ -392,4 +393,18 @@ func reqIDOf(t *testing.T, s string) string {
 		t.Fatalf("no request id in %q", s)
 	}
 	return s[i : i+len("IT-2026-000001")]
+}
+
+// TestBareNumberIsThisYearsRequest: "1" means IT-<this year>-000001 in
+// show and approve.
+func TestBareNumberIsThisYearsRequest(t *testing.T) {
+	e := bottest.New(t)
+	e.Say(anna, "/it spam allow partner-firma.lv")
+	if got := lastText(e.Say(anna, "/it skatīt 1")); !strings.Contains(got, "IT-2026-000001") {
+		t.Errorf("show 1: %q", got)
+	}
+	e.Say(ilze, "/it apstiprināt #1")
+	if r := e.Request("IT-2026-000001"); r.ApprovedBy != ilze {
+		t.Errorf("approve #1: approved by %q, state %s", r.ApprovedBy, r.State)
+	}
 }

@@ -240,6 +240,17 @@ func RequestYear(id string) int {
 // FormatID formats a request id from a year and a sequence number.
 func FormatID(year int, seq uint64) string { return fmt.Sprintf("IT-%04d-%06d", year, seq) }
 
+// ParseIDIn is ParseID that also takes a bare number ("123", "#123") as
+// the request of that number in year: wherever an id is expected, people
+// type just the number.
+func ParseIDIn(s string, year int) (string, error) {
+	t := strings.Trim(strings.TrimSpace(s), "[]#")
+	if n, err := strconv.ParseUint(t, 10, 64); err == nil && n > 0 && n <= 999999 && len(t) <= 6 {
+		return FormatID(year, n), nil
+	}
+	return ParseID(s)
+}
+
 // ParseID checks and normalises a request id ("it-2026-123" is accepted as
 // IT-2026-000123).
 func ParseID(s string) (string, error) {

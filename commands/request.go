@@ -215,14 +215,11 @@ func registerRequests(r *bot.Router, d *Deps) {
 		})
 	simple([]string{"execute", "izpildīt", "izpildit"}, "help.execute", "izpildīt ID", "execute ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
-			id, err := bot.ParseID(c.Arg(0))
+			r, err := d.Bot.Get(ctx, actor(c), c.Arg(0))
 			if err != nil {
 				return nil, err
 			}
-			if _, err := d.Bot.Get(ctx, actor(c), id); err != nil {
-				return nil, err
-			}
-			return d.Bot.Execute(ctx, actor(c), id)
+			return d.Bot.Execute(ctx, actor(c), r.ID)
 		})
 }
 

@@ -136,7 +136,7 @@ func (t *turn) check(st *state, slot, v string) (string, error) {
 	case nlu.SlotSender:
 		return bot.NormalizeSender(v)
 	case nlu.SlotID:
-		return bot.ParseID(v)
+		return bot.ParseIDIn(v, t.now.In(bot.TimeZone).Year())
 	case nlu.SlotFrom, nlu.SlotTo:
 		if _, err := time.Parse("2006-01-02", v); err != nil {
 			return "", bot.Errorf(bot.EINVALID, "dlg.bad_date", "Value", short(v))
