@@ -559,3 +559,27 @@ func TestRestateOwner(t *testing.T) {
 	out := all(e.say(t, anna, "c", "Vajag tehnisko pastkasti skeneris@lgia.gov.lv"))
 	contains(t, out, "Veids: tehniskā", "Adrese: skeneris@lgia.gov.lv", "Atbildīgais: "+anna)
 }
+
+// TestPleaseIsNotYes: with a restated request pending, "Lūdzu piešķiriet
+// E3 licenci …" is a new request, not a "yes": the pending one is not
+// created (and the person is told), the licence is restated.
+func TestPleaseIsNotYes(t *testing.T) {
+	e := newEnv(t)
+	contains(t, all(e.say(t, ilze, "c", "Lūdzu izveidojiet kopīgo pastkasti arhivs@lgia.gov.lv")), "arhivs@lgia.gov.lv")
+	out := all(e.say(t, ilze, "c", "Lūdzu piešķiriet E3 licenci janis.ozols@lgia.gov.lv"))
+	contains(t, out, "netika apstiprināts", "janis.ozols@lgia.gov.lv")
+	if n := len(requests(t, e)); n != 0 {
+		t.Fatalf("%d requests created; the pending one must not be", n)
+	}
+	e.say(t, ilze, "c", "jā")
+	rs := requests(t, e)
+	if len(rs) != 1 || rs[0].Type != bot.TypeLicenceAssign {
+		t.Fatalf("after yes: %+v", rs)
+	}
+	// A plain "lūdzu" still confirms.
+	e.say(t, ilze, "c2", "Lūdzu izveidojiet kopīgo pastkasti arhivs@lgia.gov.lv")
+	e.say(t, ilze, "c2", "lūdzu")
+	if n := len(requests(t, e)); n != 2 {
+		t.Errorf("after a plain lūdzu: %d requests", n)
+	}
+}

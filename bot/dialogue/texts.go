@@ -77,6 +77,7 @@ func init() {
 		bot.T("dlg.start_again", "Uzrakstiet vēlreiz, kas jums vajadzīgs.", "Please write again what you need."),
 		bot.T("dlg.no_question", "Man nav atvērta jautājuma, uz ko tas varētu būt atbilde.", "I have no open question this could answer."),
 		bot.T("dlg.nothing_to_cancel", "Nav nekā, ko pārtraukt. Jau izveidotu pieteikumu atceļ ar {{.Prefix}} atcelt ID.", "There is nothing to stop. A request already made is cancelled with {{.Prefix}} cancel ID."),
+		bot.T("dlg.switched_unconfirmed", "Iepriekšējais pieteikums ({{.What}}) netika apstiprināts, tāpēc es to neizveidoju. Tagad — jaunais:", "The earlier request ({{.What}}) was not confirmed, so I did not create it. Now the new one:"),
 		bot.T("dlg.switched", "Iepriekšējo jautājumu atmetu un ķeros pie jaunā.", "I dropped the earlier question and turned to the new one."),
 		bot.T("dlg.token_gone", "Šis jautājums vairs nav atvērts (jau atbildēts, pārtraukts vai novecojis).", "This question is no longer open (already answered, stopped or expired)."),
 		bot.T("dlg.not_yours", "Šo var apstiprināt tikai tas, kurš jautāja.", "Only the person who asked can answer this."),

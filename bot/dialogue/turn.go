@@ -321,6 +321,22 @@ func (t *turn) switches(st *state, res nlu.Result) bool {
 	return res.Confidence >= switchConfidence && len(strings.Fields(t.text)) >= 3
 }
 
+// switchFromConfirm drops a restated request that was not confirmed, says
+// so, and starts the new one.
+func (t *turn) switchFromConfirm(st *state, res nlu.Result) error {
+	if err := t.d.drop(t.ctx, t.key); err != nil {
+		return err
+	}
+	t.d.log.Info("dialogue switched before confirmation", "person", st.Person, "from", st.Intent, "to", res.Intent)
+	what := st.Intent
+	if typ, ok := requestType(st.Intent); ok {
+		what = typ.Label(st.Lang)
+	}
+	t.note(t.tr("dlg.switched_unconfirmed", bot.Args{"What": what}))
+	t.lang = langOf(res, t.text, t.person())
+	return t.begin(res)
+}
+
 func (t *turn) switchTo(st *state, res nlu.Result) error {
 	if err := t.d.drop(t.ctx, t.key); err != nil {
 		return err
@@ -334,10 +350,15 @@ func (t *turn) switchTo(st *state, res nlu.Result) error {
 // resumeConfirm handles the answer to a restatement.
 func (t *turn) resumeConfirm(st *state) error {
 	yes, no := nlu.ParseYesNo(t.text)
+	res := t.parse(t.text)
+	// "Lūdzu piešķiriet E3 licenci …" starts with a yes word but is a new
+	// request of its own: only an answer confirms.
+	if yes && t.switches(st, res) {
+		return t.switchFromConfirm(st, res)
+	}
 	if yes {
 		return t.accept(st)
 	}
-	res := t.parse(t.text)
 	if changed, err := t.correct(st, res); err != nil {
 		t.note(bot.UserMessage(err, t.lang))
 	} else if changed {
@@ -348,7 +369,7 @@ func (t *turn) resumeConfirm(st *state) error {
 		return t.discard(st)
 	}
 	if t.switches(st, res) {
-		return t.switchTo(st, res)
+		return t.switchFromConfirm(st, res)
 	}
 	st.Tries++
 	if err := t.d.save(t.ctx, t.key, st, t.now); err != nil {
