@@ -511,6 +511,9 @@ func (b *Bot) Done(ctx context.Context, a Actor, id, note string) (*Request, err
 			r.NeedsAttention = false
 			if r.Outcome == nil {
 				r.Outcome = &Outcome{Summary: P("outcome.manual_done")}
+				if note != "" { // the operator's note is the answer
+					r.Outcome.Summary = P("outcome.answer", "Text", note)
+				}
 			}
 		}})
 }

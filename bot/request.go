@@ -106,6 +106,23 @@ func (s State) Open() bool { return !s.Terminal() }
 // Valid reports whether s is a known state.
 func (s State) Valid() bool { _, ok := transitions[s]; return ok || s.Terminal() }
 
+// ParseState reads a state in either language: its key
+// ("awaiting_approval", "awaiting approval") or its Latvian or English name
+// ("gaida apstiprinājumu"), case and diacritics folded.
+func ParseState(s string) (State, bool) {
+	norm := func(x string) string { return strings.Join(strings.Fields(Fold(strings.ReplaceAll(x, "_", " "))), " ") }
+	want := norm(s)
+	if want == "" {
+		return "", false
+	}
+	for _, st := range AllStates {
+		if norm(string(st)) == want || norm(st.Label(LV)) == want || norm(st.Label(EN)) == want {
+			return st, true
+		}
+	}
+	return "", false
+}
+
 // Label renders the state for people.
 func (s State) Label(l Lang) string { return Tr(l, "state."+string(s), nil) }
 

@@ -114,6 +114,7 @@ func init() {
 
 		T("params.bad_value", "„{{.Value}}” šeit neder; skatiet komandas aprakstu ar /it palīdzība.", "\"{{.Value}}\" does not fit here; see the command with /it help."),
 
+		T("outcome.answer", "Atbilde: {{.Text}}", "Answer: {{.Text}}"),
 		T("journal.not_found", "Žurnālā nav ieraksta Nr. {{.Seq}}.", "The journal has no entry no. {{.Seq}}."),
 
 		T("kind.personal", "personīgā", "personal"),

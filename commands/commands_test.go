@@ -133,3 +133,41 @@ func TestApprovals(t *testing.T) {
 		t.Errorf("an employee: %s", got)
 	}
 }
+
+// TestRequestsByStateAndSearch: "/it pieteikumi" takes a state in either
+// language; "/it meklēt" finds what the person may see; an operator's done
+// note is the requester's answer.
+func TestRequestsByStateAndSearch(t *testing.T) {
+	e := bottest.New(t)
+	e.Say("anna.berzina@lgia.gov.lv", "/it licence assign janis.ozols@lgia.gov.lv E3")
+	e.Say("anna.berzina@lgia.gov.lv", "/it konsultācija Kā iestatīt automātisko atbildi?")
+	e.Say("janis.ozols@lgia.gov.lv", "/it konsultācija Printer on the third floor")
+	text := func(who, cmd string) string {
+		var b strings.Builder
+		for _, r := range e.Say(who, cmd) {
+			b.WriteString(r.Text + "\n")
+		}
+		return b.String()
+	}
+	for _, cmd := range []string{"/it pieteikumi gaida apstiprinājumu", "/it requests awaiting_approval", "/it requests \"awaiting approval\""} {
+		if got := text("anna.berzina@lgia.gov.lv", cmd); !strings.Contains(got, "IT-2026-000001") || strings.Contains(got, "IT-2026-000002") {
+			t.Errorf("%s: %s", cmd, got)
+		}
+	}
+	if got := text("anna.berzina@lgia.gov.lv", "/it pieteikumi zaļš"); !strings.Contains(got, "nav pieteikuma stāvoklis") {
+		t.Errorf("bad state: %s", got)
+	}
+	if got := text("anna.berzina@lgia.gov.lv", "/it meklēt automatisko"); !strings.Contains(got, "IT-2026-000002") || strings.Contains(got, "IT-2026-000003") {
+		t.Errorf("anna's search: %s", got)
+	}
+	if got := text("anna.berzina@lgia.gov.lv", "/it meklēt printer"); strings.Contains(got, "IT-2026-000003") {
+		t.Errorf("an employee found another's request: %s", got)
+	}
+	if got := text("ilze.liepa@lgia.gov.lv", "/it meklēt printer"); !strings.Contains(got, "IT-2026-000003") {
+		t.Errorf("the IT contact's search: %s", got)
+	}
+	e.Say("kristaps.lapsa@vraa.gov.lv", "/it done IT-2026-000002 Iestatījumi → Pasts → Automātiskās atbildes")
+	if r := e.Request("IT-2026-000002"); r.Outcome == nil || !strings.Contains(r.Outcome.Summary.Render(bot.LV), "Atbilde: Iestatījumi") {
+		t.Errorf("outcome %+v", r.Outcome)
+	}
+}

@@ -35,17 +35,35 @@ func registerRequests(r *bot.Router, d *Deps) {
 			return say(ctx, w, NewMenu(c.Lang))
 		})})
 	r.Handle(&bot.Spec{Names: []string{"requests", "pieteikumi", "mani pieteikumi", "my requests"}, Help: "help.requests",
-		UsageLV: "pieteikumi [visi]", UsageEN: "requests [all]",
+		UsageLV: "pieteikumi [visi|STĀVOKLIS]", UsageEN: "requests [all|STATE]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			f := bot.RequestFilter{Requester: c.Person.Email, OpenOnly: true, Limit: 50}
-			if a := bot.Fold(c.Arg(0)); a == "all" || a == "visi" {
+			arg := strings.Join(c.Args, " ")
+			switch a := bot.Fold(arg); {
+			case a == "":
+			case a == "all" || a == "visi":
 				f.OpenOnly = false
+			default:
+				st, ok := bot.ParseState(a)
+				if !ok {
+					return badState(arg)
+				}
+				f.OpenOnly, f.States = false, []bot.State{st}
 			}
 			rs, err := d.Bot.Store.Requests(ctx, f)
 			if err != nil {
 				return err
 			}
 			return say(ctx, w, ListReply(rs, c.Lang, "cmd.requests_title", "cmd.requests_none"))
+		})})
+	r.Handle(&bot.Spec{Names: []string{"search", "meklēt", "meklet", "atrast"}, Help: "help.search", MinArgs: 1,
+		UsageLV: "meklēt TEKSTS", UsageEN: "search TEXT",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			rs, err := Search(ctx, d.Bot, c.Person, c.Rest(0), 20)
+			if err != nil {
+				return err
+			}
+			return say(ctx, w, ListReply(rs, c.Lang, "cmd.search_title", "cmd.search_none"))
 		})})
 	r.Handle(&bot.Spec{Names: []string{"approvals", "apstiprināšanai", "apstiprinasanai", "jāapstiprina", "jaapstiprina", "gaida mani"}, Help: "help.approvals", Roles: []bot.Role{bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover},
 		UsageLV: "apstiprināšanai", UsageEN: "approvals",
@@ -154,9 +172,9 @@ func registerRequests(r *bot.Router, d *Deps) {
 						return bot.Errorf(bot.EINVALID, "params.bad_type", "Type", v)
 					}
 				case "state", "stavoklis":
-					st := bot.State(v)
-					if !st.Valid() {
-						return bot.Errorf(bot.EINVALID, "cmd.bad_state", "Value", v)
+					st, ok := bot.ParseState(v)
+					if !ok {
+						return badState(v)
 					}
 					f.States = []bot.State{st}
 					f.OpenOnly = false
@@ -221,6 +239,63 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			return d.Bot.Execute(ctx, actor(c), r.ID)
 		})
+}
+
+// badState is the error for a word that names no state, listing the
+// states in each language.
+func badState(v string) error {
+	names := func(l bot.Lang) string {
+		var out []string
+		for _, st := range bot.AllStates {
+			out = append(out, st.Label(l))
+		}
+		return strings.Join(out, ", ")
+	}
+	return bot.Errorf(bot.EINVALID, "cmd.bad_state", "Value", v, "KnownLV", names(bot.LV), "KnownEN", names(bot.EN))
+}
+
+// Search returns the newest requests p may see (their own; an IT
+// contact's or expert group member's institution's; every one for agency
+// staff) whose id, type, target, parameters or text contain every word of
+// text, case and diacritics folded; at most limit.
+func Search(ctx context.Context, b *bot.Bot, p *bot.Person, text string, limit int) ([]*bot.Request, error) {
+	words := strings.Fields(bot.Fold(text))
+	if len(words) == 0 {
+		return nil, bot.Errorf(bot.EINVALID, "params.missing_text")
+	}
+	f := bot.RequestFilter{Requester: p.Email}
+	switch {
+	case p.IsAgency():
+		f = bot.RequestFilter{}
+	case p.HasAny(bot.RoleITContact, bot.RoleExpertGroup):
+		f = bot.RequestFilter{Institution: p.Institution}
+	}
+	rs, err := b.Store.Requests(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []*bot.Request
+	for _, r := range rs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hay := bot.Fold(strings.Join([]string{r.ID, r.Requester, r.Institution, bot.Describe(r, bot.LV), bot.Describe(r, bot.EN),
+			r.Params.Text, r.Params.DisplayName, r.Params.SKU, r.Params.Role}, " "))
+		match := true
+		for _, w := range words {
+			if !strings.Contains(hay, w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			out = append(out, r)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // Approvals returns the requests waiting for p's approval, oldest first:
