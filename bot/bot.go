@@ -379,7 +379,20 @@ func (b *Bot) Comment(ctx context.Context, a Actor, id, text string) (*Request, 
 	if err != nil {
 		return nil, err
 	}
-	return b.update(ctx, a, r.ID, change{kind: EventComment, note: text, phrase: P("event.comment", "Actor", a.Email())})
+	r, err = b.update(ctx, a, r.ID, change{kind: EventComment, note: text, phrase: P("event.comment", "Actor", a.Email())})
+	if err != nil {
+		return nil, err
+	}
+	// The requester's answer to a request waiting for information resumes
+	// it, and its SLA clock.
+	if r.State == StateAwaitingInfo && r.Requester == a.Email() {
+		if resumed, rerr := b.Resume(ctx, a, r.ID); rerr == nil {
+			return resumed, nil
+		} else {
+			b.Log.Warn("resume after the requester's answer", "id", r.ID, "err", rerr)
+		}
+	}
+	return r, nil
 }
 
 // Annotate records facts on an open request without changing its state
@@ -464,7 +477,7 @@ func (b *Bot) Resume(ctx context.Context, a Actor, id string) (*Request, error) 
 		return nil, err
 	}
 	if !r.State.Paused() {
-		return nil, Errorf(ECONFLICT, "lifecycle.not_paused", "ID", r.ID, "State", string(r.State))
+		return nil, Errorf(ECONFLICT, "lifecycle.not_paused", "ID", r.ID, "StateLV", r.State.Label(LV), "StateEN", r.State.Label(EN))
 	}
 	hist, err := b.Store.Events(ctx, r.ID)
 	if err != nil {

@@ -408,3 +408,24 @@ func TestBareNumberIsThisYearsRequest(t *testing.T) {
 		t.Errorf("approve #1: approved by %q, state %s", r.ApprovedBy, r.State)
 	}
 }
+
+// TestAnswerResumesWaitingForInfo: the requester's comment on a request
+// waiting for information resumes it (and its SLA clock); another
+// person's comment does not.
+func TestAnswerResumesWaitingForInfo(t *testing.T) {
+	e := bottest.New(t)
+	e.Say(ilze, "/it konsultācija Kā iestatīt pārsūtīšanu?")
+	e.Say(oper, "/it wait IT-2026-000001 info Kurai pastkastei?")
+	if r := e.Request("IT-2026-000001"); r.State != bot.StateAwaitingInfo {
+		t.Fatalf("state %s", r.State)
+	}
+	e.Say(oper, "/it comment IT-2026-000001 Gaidām atbildi")
+	if r := e.Request("IT-2026-000001"); r.State != bot.StateAwaitingInfo {
+		t.Fatalf("another person's comment resumed it: %s", r.State)
+	}
+	e.Say(ilze, "/it comment 1 Pastkastei info@lgia.gov.lv")
+	r := e.Request("IT-2026-000001")
+	if r.State != bot.StateApproved || r.SLA.DueAt.IsZero() {
+		t.Errorf("after the answer: %s, due %v", r.State, r.SLA.DueAt)
+	}
+}

@@ -56,7 +56,7 @@ func init() {
 		T("lifecycle.illegal", "Pieteikumu {{.ID}} nevar pārvietot no stāvokļa „{{.FromLV}}” uz „{{.ToLV}}”.", "Request {{.ID}} cannot go from \"{{.FromEN}}\" to \"{{.ToEN}}\"."),
 		T("lifecycle.not_now", "Pieteikums {{.ID}} šobrīd ir „{{.StateLV}}”, tāpēc to tagad nevar darīt.", "Request {{.ID}} is {{.StateEN}} now, so that cannot be done now."),
 		T("lifecycle.closed", "Pieteikums {{.ID}} jau ir slēgts ({{.StateLV}}).", "Request {{.ID}} is already closed ({{.StateEN}})."),
-		T("lifecycle.not_paused", "Pieteikums {{.ID}} negaida ({{.State}}), nav ko atsākt.", "Request {{.ID}} is not waiting ({{.State}}); there is nothing to resume."),
+		T("lifecycle.not_paused", "Pieteikums {{.ID}} negaida ({{.StateLV}}), nav ko atsākt.", "Request {{.ID}} is not waiting ({{.StateEN}}); there is nothing to resume."),
 		T("executor.busy", "Pieteikums {{.ID}} jau tiek izpildīts. Pagaidiet rezultātu.", "Request {{.ID}} is already being executed. Wait for the result."),
 		T("executor.manual", "Pieteikumu {{.ID}} izpilda operators manuāli: /it take {{.ID}}, pēc tam /it done {{.ID}} PIEZĪME.", "Request {{.ID}} is worked by an operator by hand: /it take {{.ID}}, then /it done {{.ID}} NOTE."),
 		T("executor.not_failed", "Pieteikums {{.ID}} nav neizdevies ({{.State}}); atkārtot var tikai neizdevušos.", "Request {{.ID}} has not failed ({{.State}}); only a failed one can be retried."),
