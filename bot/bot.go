@@ -126,7 +126,8 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 	}
 	evs := []Event{{At: now, Actor: p.Email, Platform: a.Platform, Kind: EventCreated, To: StateNew, Phrase: P("event.created")}}
 	next := StateApproved
-	phrase := P("event.preapproved", "Role", topRole(p))
+	top := topRole(p)
+	phrase := P("event.preapproved", "Role", top, "RoleLV", Role(top).Label(LV), "RoleEN", Role(top).Label(EN))
 	if b.Policy.NeedsApproval(p, nr.Type) {
 		next, phrase = StateAwaitingApproval, P("event.awaiting_approval")
 	} else if slices.Contains(b.Policy.NoApproval, nr.Type) {

@@ -186,7 +186,7 @@ func TestRefusalsInBothLanguages(t *testing.T) {
 		{janis, "/it show IT-2026-000999", "Request IT-2026-000999 was not found"},
 		{janis, "/it show 12", "Request IT-2026-000012 was not found"}, // a bare number is this year's request
 		{janis, "/it show abc", "\"ABC\" is not a request id."},
-		{anna, "/it queue", "Komandu „queue” var lietot tikai lomas: operator, approver, admin."},
+		{anna, "/it queue", "Komandu „queue” var lietot tikai šādās lomās: operators, apstiprinātājs, administrators."},
 		{janis, "/help", "I do not know the command /help. My commands start with /it"},
 	}
 	for _, tc := range tests {

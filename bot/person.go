@@ -21,15 +21,29 @@ const (
 // AllRoles lists every role, in order of power.
 var AllRoles = []Role{RoleEmployee, RoleITContact, RoleExpertGroup, RoleOperator, RoleApprover, RoleAdmin}
 
-// ParseRole reads a role name.
+// ParseRole reads a role: its key (it_contact) or its Latvian or English
+// name ("IT kontaktpersona").
 func ParseRole(s string) (Role, bool) {
-	s = strings.ReplaceAll(Fold(s), "-", "_")
+	k := strings.ReplaceAll(Fold(s), "-", "_")
+	words := strings.Join(strings.Fields(Fold(s)), " ")
 	for _, r := range AllRoles {
-		if string(r) == s {
+		if string(r) == k || Fold(r.Label(LV)) == words || Fold(r.Label(EN)) == words {
 			return r, true
 		}
 	}
 	return "", false
+}
+
+// Label renders the role for people, in language l.
+func (r Role) Label(l Lang) string { return Tr(l, "role."+string(r), nil) }
+
+// RoleLabels renders roles for people, comma-separated.
+func RoleLabels(rs []Role, l Lang) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Label(l)
+	}
+	return strings.Join(out, ", ")
 }
 
 // Person is someone who talks to itbot. The e-mail address is the identity

@@ -264,7 +264,7 @@ func (r *Router) Route(ctx context.Context, w ResponseWriter, m *Message) error 
 	}
 	c := &Command{Msg: m, Person: m.Person, Lang: lang, Spec: spec, Args: toks[n:], rest: rest[n:]}
 	if len(spec.Roles) > 0 && !m.Person.HasAny(spec.Roles...) {
-		return r.answerError(ctx, w, m, lang, Errorf(EFORBIDDEN, "router.role_required", "Command", spec.Name(), "Roles", joinRoles(spec.Roles)))
+		return r.answerError(ctx, w, m, lang, Errorf(EFORBIDDEN, "router.role_required", "Command", spec.Name(), "RolesLV", RoleLabels(spec.Roles, LV), "RolesEN", RoleLabels(spec.Roles, EN)))
 	}
 	if len(c.Args) < spec.MinArgs {
 		return r.answerError(ctx, w, m, lang, c.Usage())
@@ -388,13 +388,6 @@ func defaultConversation(ctx context.Context, w ResponseWriter, c *Command) erro
 	return w.Write(ctx, Reply{Kind: KindHelp, Text: Tr(c.Lang, "router.conversation_fallback", Args{"Prefix": Prefix})})
 }
 
-func joinRoles(rs []Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
-}
 
 // MaxMessageBytes is the longest message the router takes.
 const MaxMessageBytes = 8 << 10

@@ -13,7 +13,13 @@ func init() {
 		T("router.did_you_mean", "Varbūt domājāt:", "Did you mean:"),
 		T("router.see_help", "Visas komandas: {{.Prefix}} palīdzība", "All commands: {{.Prefix}} help"),
 		T("router.usage", "Lietojums: {{.Usage}}", "Usage: {{.Usage}}"),
-		T("router.role_required", "Komandu „{{.Command}}” var lietot tikai lomas: {{.Roles}}.", "Only these roles may use \"{{.Command}}\": {{.Roles}}."),
+		T("router.role_required", "Komandu „{{.Command}}” var lietot tikai šādās lomās: {{.RolesLV}}.", "Only these roles may use \"{{.Command}}\": {{.RolesEN}}."),
+		T("role.employee", "darbinieks", "employee"),
+		T("role.it_contact", "IT kontaktpersona", "IT contact"),
+		T("role.expert_group", "IT ekspertu darba grupas loceklis", "IT expert group member"),
+		T("role.operator", "operators", "operator"),
+		T("role.approver", "apstiprinātājs", "approver"),
+		T("role.admin", "administrators", "administrator"),
 		T("router.unclosed_quote", "Pēdiņas nav aizvērtas. Pārbaudiet komandu un mēģiniet vēlreiz.", "A quote is not closed. Check the command and try again."),
 		T("router.conversation_fallback", "Es saprotu komandas, kas sākas ar {{.Prefix}}. Piemēram:\n  {{.Prefix}} licence piešķirt vards.uzvards@iestade.gov.lv E3\n  {{.Prefix}} konsultācija Kā iestatīt automātisko atbildi?\nVisas komandas: {{.Prefix}} palīdzība", "I understand commands that start with {{.Prefix}}. For example:\n  {{.Prefix}} licence assign name.surname@institution.gov.lv E3\n  {{.Prefix}} consult How do I set an automatic reply?\nAll commands: {{.Prefix}} help"),
 
@@ -65,7 +71,7 @@ func init() {
 		T("executor.failed_internal", "Darbība neizdevās iekšējas kļūdas dēļ. Operators to redz un var atkārtot: /it retry.", "The action failed with an internal error. The operators see it and can retry: /it retry."),
 
 		T("event.created", "Pieteikums izveidots", "Request created"),
-		T("event.preapproved", "Apstiprināts automātiski (pieteicēja loma: {{.Role}})", "Approved automatically (requester's role: {{.Role}})"),
+		T("event.preapproved", "Apstiprināts automātiski (pieteicēja loma: {{if .RoleLV}}{{.RoleLV}}{{else}}{{.Role}}{{end}})", "Approved automatically (requester's role: {{if .RoleEN}}{{.RoleEN}}{{else}}{{.Role}}{{end}})"),
 		T("event.no_approval_needed", "Apstiprinājums nav vajadzīgs", "No approval needed"),
 		T("event.awaiting_approval", "Gaida iestādes IT kontaktpersonas apstiprinājumu", "Waiting for the institution's IT contact to approve"),
 		T("event.approved", "Apstiprināja {{.Actor}}", "Approved by {{.Actor}}"),

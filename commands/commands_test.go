@@ -129,7 +129,7 @@ func TestApprovals(t *testing.T) {
 	if !strings.Contains(dace, "gaida 3 pieteikumi") || !strings.Contains(dace, "IT-2026-000003") {
 		t.Errorf("agency approver: %s", dace)
 	}
-	if got := text("anna.berzina@lgia.gov.lv"); !strings.Contains(got, "lomas") {
+	if got := text("anna.berzina@lgia.gov.lv"); !strings.Contains(got, "lomās") {
 		t.Errorf("an employee: %s", got)
 	}
 }

@@ -350,7 +350,7 @@ func TestDVSCustomizeEstimate(t *testing.T) {
 	out := e.expect(t, lgiaEmployee, `/it dvs pielāgot Jauns dokumentu veids „Ģeodēzisko darbu akts” ar saskaņošanas maršrutu`,
 		"nosūtīts apstiprināšanai", "novērtēs darba apjomu stundās")
 	id := lastID(t, out)
-	e.expect(t, lgiaEmployee, "/it dvs novērtējums "+id+" 16", "Komandu „dvs estimate” var lietot tikai lomas")
+	e.expect(t, lgiaEmployee, "/it dvs novērtējums "+id+" 16", "Komandu „dvs estimate” var lietot tikai šādās lomās")
 	e.expect(t, vraaOperator, "/it dvs novērtējums "+id+" sešpadsmit", "nav stundu skaits")
 	e.expect(t, vraaOperator, "/it dvs novērtējums "+id+" 16,5 ietilpst līgumā (pielikums Nr. 2)", "novērtējums saglabāts")
 	r := e.Request(id)

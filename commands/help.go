@@ -42,11 +42,7 @@ func whoami(ctx context.Context, d *Deps, c *bot.Command) string {
 	if i, err := d.Bot.Store.Institution(ctx, p.Institution); err == nil {
 		inst = i.Name(c.Lang) + " (" + i.Code + ")"
 	}
-	roles := make([]string, len(p.Roles))
-	for i, r := range p.Roles {
-		roles[i] = string(r)
-	}
-	s := bot.Tr(c.Lang, "cmd.whoami", bot.Args{"Name": p.Name, "Email": p.Email, "Institution": inst, "Roles": strings.Join(roles, ", "), "Lang": string(p.Language())})
+	s := bot.Tr(c.Lang, "cmd.whoami", bot.Args{"Name": p.Name, "Email": p.Email, "Institution": inst, "Roles": bot.RoleLabels(p.Roles, c.Lang), "Lang": string(p.Language())})
 	if d.Bot.Sandbox {
 		s += "\n" + bot.Tr(c.Lang, "cmd.whoami_sandbox", nil)
 	}
