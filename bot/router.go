@@ -388,7 +388,6 @@ func defaultConversation(ctx context.Context, w ResponseWriter, c *Command) erro
 	return w.Write(ctx, Reply{Kind: KindHelp, Text: Tr(c.Lang, "router.conversation_fallback", Args{"Prefix": Prefix})})
 }
 
-
 // MaxMessageBytes is the longest message the router takes.
 const MaxMessageBytes = 8 << 10
 
