@@ -447,7 +447,11 @@ func (b *Bot) Assign(ctx context.Context, a Actor, id string, to *Person) (*Requ
 	if r.State == StateApproved && !b.Executable(r.Type) {
 		next = StateInProgress
 	}
-	return b.update(ctx, a, r.ID, change{to: next, kind: EventAssigned, phrase: P("event.assigned", "Actor", a.Email(), "Assignee", to.Email),
+	phrase := P("event.assigned", "Actor", a.Email(), "Assignee", to.Email)
+	if to.Email == a.Email() {
+		phrase = P("event.taken", "Actor", a.Email())
+	}
+	return b.update(ctx, a, r.ID, change{to: next, kind: EventAssigned, phrase: phrase,
 		apply: func(r *Request, _ Event) { r.Assignee = to.Email }})
 }
 

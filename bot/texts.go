@@ -78,6 +78,7 @@ func init() {
 		T("event.rejected", "Noraidīja {{.Actor}}", "Rejected by {{.Actor}}"),
 		T("event.cancelled", "Atcēla {{.Actor}}", "Cancelled by {{.Actor}}"),
 		T("event.comment", "Komentārs no {{.Actor}}", "Comment from {{.Actor}}"),
+		T("event.taken", "{{.Actor}} uzņēmās pieteikumu", "{{.Actor}} took it"),
 		T("event.assigned", "{{.Actor}} nodeva pieteikumu: {{.Assignee}}", "{{.Actor}} assigned it to {{.Assignee}}"),
 		T("event.waiting_awaiting_info", "Gaida informāciju no pieteicēja (SLA pulkstenis apturēts)", "Waiting for information from the requester (SLA clock paused)"),
 		T("event.waiting_awaiting_procurement", "Gaida licenču iegādi (SLA pulkstenis apturēts)", "Waiting for licence procurement (SLA clock paused)"),
