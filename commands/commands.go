@@ -69,6 +69,9 @@ func Ack(b *bot.Bot, r *bot.Request, viewer *bot.Person, l bot.Lang) bot.Reply {
 	switch {
 	case r.State == bot.StateAwaitingApproval && slices.Contains(b.Policy.AgencyApproval, r.Type):
 		lead = bot.Tr(l, "cmd.created_agency_approval", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})
+	case r.State == bot.StateAwaitingApproval && r.SLA.DueAt.IsZero():
+		// The SLA clock waits for the institution's own approver.
+		lead = bot.Tr(l, "cmd.created_approval_clock", bot.Args{"ID": r.ID})
 	case r.State == bot.StateAwaitingApproval:
 		lead = bot.Tr(l, "cmd.created_approval", bot.Args{"ID": r.ID, "Due": bot.FormatTime(r.SLA.DueAt)})
 	case r.State == bot.StateDone:

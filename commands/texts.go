@@ -9,6 +9,7 @@ func init() {
 	bot.RegisterTexts(
 		bot.T("cmd.created", "✓ Pieteikums {{.ID}} izveidots. Termiņš: {{.Due}}.", "✓ Request {{.ID}} created. Due: {{.Due}}."),
 		bot.T("cmd.created_approval", "✓ Pieteikums {{.ID}} izveidots un nosūtīts apstiprināšanai jūsu iestādes IT kontaktpersonai. Termiņš: {{.Due}}.", "✓ Request {{.ID}} created and sent to your institution's IT contact for approval. Due: {{.Due}}."),
+		bot.T("cmd.created_approval_clock", "✓ Pieteikums {{.ID}} izveidots un nosūtīts apstiprināšanai jūsu iestādes IT kontaktpersonai. IT dienesta darba dienas termiņš sāks skaitīties, kad pieteikums būs apstiprināts.", "✓ Request {{.ID}} created and sent to your institution's IT contact for approval. The IT service desk's working day starts once it is approved."),
 		bot.T("cmd.created_agency_approval", "✓ Pieteikums {{.ID}} izveidots un nosūtīts apstiprināšanai aģentūras apstiprinātājam. Termiņš: {{.Due}}.", "✓ Request {{.ID}} created and sent to the agency's approver for approval. Due: {{.Due}}."),
 		bot.T("cmd.created_done", "✓ Pieteikums {{.ID}} izveidots un jau izpildīts.", "✓ Request {{.ID}} created and already done."),
 		bot.T("cmd.created_failed", "Pieteikums {{.ID}} izveidots, bet izpilde neizdevās. IT dienests to redz un atkārtos.", "Request {{.ID}} was created but the action failed. The IT service desk sees it and will retry."),

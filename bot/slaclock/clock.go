@@ -148,7 +148,10 @@ type Pause struct {
 // begins when the request enters awaiting_info or awaiting_procurement from
 // another state and ends when it leaves them (moving from one waiting state
 // to the other continues the same pause), as bot.Pauses does.
-func Pauses(history []bot.Event) []Pause {
+func Pauses(history []bot.Event) []Pause { return pausesWhere(history, bot.State.Paused) }
+
+// pausesWhere reads the spans spent in the states stop picks.
+func pausesWhere(history []bot.Event, stop func(bot.State) bool) []Pause {
 	var ps []Pause
 	paused := false
 	for _, ev := range history {
@@ -156,15 +159,27 @@ func Pauses(history []bot.Event) []Pause {
 			continue
 		}
 		switch {
-		case ev.To.Paused() && !paused:
+		case stop(ev.To) && !paused:
 			ps = append(ps, Pause{From: ev.At, State: ev.To})
 			paused = true
-		case !ev.To.Paused() && paused:
+		case !stop(ev.To) && paused:
 			ps[len(ps)-1].To = ev.At
 			paused = false
 		}
 	}
 	return ps
+}
+
+// pauses reads r's pauses as this clock counts them: the waiting states,
+// and, with PauseForApproval, the wait for the institution's own approver.
+func (c *Clock) pauses(r *bot.Request, history []bot.Event) []Pause {
+	if !c.cfg.pauseForApproval() {
+		return Pauses(history)
+	}
+	if s := bot.LookupType(r.Type); s != nil && s.Approval == bot.ApprovalAgency {
+		return Pauses(history)
+	}
+	return pausesWhere(history, func(st bot.State) bool { return st.Paused() || st == bot.StateAwaitingApproval })
 }
 
 func slaPauses(ps []Pause) []sla.Pause {
@@ -254,7 +269,7 @@ type timing struct {
 func (c *Clock) timing(r *bot.Request, history []bot.Event) timing {
 	var tm timing
 	tm.policy = c.Policy(r.Type)
-	tm.pauses = Pauses(history)
+	tm.pauses = c.pauses(r, history)
 	tm.sp = slaPauses(tm.pauses)
 	tm.paused = len(tm.pauses) > 0 && tm.pauses[len(tm.pauses)-1].To.IsZero()
 	tm.budget = c.k.Budget(r.CreatedAt, tm.policy)

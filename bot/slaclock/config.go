@@ -49,7 +49,15 @@ type Config struct {
 	Reminders Reminders `yaml:"reminders,omitempty" json:"reminders"`
 	// Escalation configures who hears of a breach that lasts.
 	Escalation Escalation `yaml:"escalation,omitempty" json:"escalation"`
+	// PauseForApproval stops the clock while a request waits for its
+	// institution's own approver (IT contact, expert group): the agency's
+	// working day starts when the institution asks. Nil means on; a type
+	// the agency approves (dvs restore) is the agency's time and runs.
+	PauseForApproval *bool `yaml:"pause_for_approval,omitempty" json:"pause_for_approval,omitempty"`
 }
+
+// pauseForApproval reports the PauseForApproval setting.
+func (cfg Config) pauseForApproval() bool { return cfg.PauseForApproval == nil || *cfg.PauseForApproval }
 
 // Reminders configures the reminders before the due time.
 type Reminders struct {
