@@ -57,7 +57,9 @@ type Config struct {
 }
 
 // pauseForApproval reports the PauseForApproval setting.
-func (cfg Config) pauseForApproval() bool { return cfg.PauseForApproval == nil || *cfg.PauseForApproval }
+func (cfg Config) pauseForApproval() bool {
+	return cfg.PauseForApproval == nil || *cfg.PauseForApproval
+}
 
 // Reminders configures the reminders before the due time.
 type Reminders struct {
