@@ -9,8 +9,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"reflect"
 	"slices"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -519,7 +522,9 @@ func (b *Bot) Done(ctx context.Context, a Actor, id, note string) (*Request, err
 	if err != nil {
 		return nil, err
 	}
-	if r.State == StateApproved {
+	// A failed request may be closed by hand too (the operator did it
+	// another way).
+	if r.State == StateApproved || r.State == StateFailed {
 		if r, err = b.update(ctx, a, r.ID, change{to: StateInProgress, phrase: P("event.started", "Actor", a.Email())}); err != nil {
 			return nil, err
 		}
@@ -543,9 +548,78 @@ func (b *Bot) Retry(ctx context.Context, a Actor, id string) (*Request, error) {
 		return nil, err
 	}
 	if r.State != StateFailed && !(r.State == StateInProgress && r.NeedsAttention) {
-		return nil, Errorf(ECONFLICT, "executor.not_failed", "ID", r.ID, "State", string(r.State))
+		return nil, Errorf(ECONFLICT, "executor.not_failed", "ID", r.ID, "StateLV", r.State.Label(LV), "StateEN", r.State.Label(EN))
 	}
 	return b.Execute(ctx, a, r.ID)
+}
+
+// Fix corrects parameters of an open request (name=value, names as the
+// request-type table gives them), checked as at creation. Agency staff
+// may fix any open request that is not running; the requester and their
+// institution's IT contact or expert group one that waits for approval or
+// information. A failed request fixed by agency staff runs again.
+func (b *Bot) Fix(ctx context.Context, a Actor, id string, changes map[string]string) (*Request, error) {
+	r, err := b.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	agency := a.Person.HasAny(RoleOperator, RoleApprover)
+	own := r.Requester == a.Email() || (a.Person.Institution == r.Institution && a.Person.HasAny(RoleITContact, RoleExpertGroup))
+	switch {
+	case r.State.Terminal() || r.State == StateInProgress:
+		return nil, Errorf(ECONFLICT, "lifecycle.not_now", "ID", r.ID, "StateLV", r.State.Label(LV), "StateEN", r.State.Label(EN))
+	case agency:
+	case own && (r.State == StateNew || r.State == StateAwaitingApproval || r.State == StateAwaitingInfo):
+	default:
+		return nil, Errorf(EFORBIDDEN, "policy.cannot_fix")
+	}
+	spec := LookupType(r.Type)
+	if spec == nil || len(changes) == 0 {
+		return nil, Errorf(EINVALID, "params.nothing_to_fix")
+	}
+	p := r.Params
+	p.Extra = maps.Clone(p.Extra)
+	var said []string
+	for name, v := range changes {
+		ps := spec.Param(name)
+		if ps == nil || ps.Internal {
+			var names []string
+			for _, x := range spec.Params {
+				if !x.Internal {
+					names = append(names, x.Name)
+				}
+			}
+			return nil, Errorf(EINVALID, "params.unknown", "Name", name, "Names", strings.Join(names, ", "))
+		}
+		said = append(said, name+": "+p.Get(name)+" → "+v)
+		p.Set(name, v)
+	}
+	sort.Strings(said)
+	if err := ValidateParamsFor(r.Type, &p, r.Requester); err != nil {
+		return nil, err
+	}
+	inst, err := b.InstitutionOf(ctx, &Person{Email: r.Requester, Institution: r.Institution})
+	if err != nil {
+		return nil, err
+	}
+	if err := Scope(inst, r.Type, p); err != nil {
+		return nil, err
+	}
+	r, err = b.update(ctx, a, r.ID, change{kind: EventUpdated, phrase: P("event.fixed", "Actor", a.Email(), "Changes", strings.Join(said, "; ")),
+		check: func(cur *Request) error {
+			if cur.State.Terminal() || cur.State == StateInProgress {
+				return Errorf(ECONFLICT, "lifecycle.not_now", "ID", cur.ID, "StateLV", cur.State.Label(LV), "StateEN", cur.State.Label(EN))
+			}
+			return nil
+		},
+		apply: func(cur *Request, _ Event) { cur.Params = p }})
+	if err != nil {
+		return nil, err
+	}
+	if r.State == StateFailed && agency {
+		return b.Execute(ctx, a, r.ID)
+	}
+	return r, nil
 }
 
 // Recover runs at start: a request left in_progress by a crash is flagged

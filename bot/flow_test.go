@@ -429,3 +429,37 @@ func TestAnswerResumesWaitingForInfo(t *testing.T) {
 		t.Errorf("after the answer: %s, due %v", r.State, r.SLA.DueAt)
 	}
 }
+
+// TestFixAndCloseFailed: the requester corrects a request waiting for
+// approval; a failed one is corrected (and run again) by agency staff, or
+// closed by hand; corrections are checked as at creation.
+func TestFixAndCloseFailed(t *testing.T) {
+	e := bottest.New(t) // no Exchange: approved licences fail
+	e.Say(anna, "/it licence assign janis.ozols@lgia.gov.lv E3")
+	e.Say(anna, "/it labot 1 sku=E5")
+	if r := e.Request("IT-2026-000001"); r.Params.SKU != "E5" || r.State != bot.StateAwaitingApproval {
+		t.Fatalf("after the fix: %+v", r)
+	}
+	if got := lastText(e.Say(anna, "/it labot 1 user=x@vvd.gov.lv")); !strings.Contains(got, "nav jūsu iestādes") {
+		t.Errorf("out of scope: %q", got)
+	}
+	if got := lastText(e.Say(anna, "/it labot 1 colour=red")); !strings.Contains(got, "nav parametra „colour”") || !strings.Contains(got, "user, sku") {
+		t.Errorf("unknown parameter: %q", got)
+	}
+	e.Say(ilze, "/it apstiprināt 1")
+	r := e.Request("IT-2026-000001")
+	if r.State != bot.StateFailed {
+		t.Fatalf("state %s", r.State)
+	}
+	if got := lastText(e.Say(anna, "/it labot 1 sku=E3")); !strings.Contains(got, "aģentūras darbinieki") {
+		t.Errorf("an employee fixing a failed request: %q", got)
+	}
+	e.Say("dace.avotina@vraa.gov.lv", "/it fix 1 sku=E3")
+	if r2 := e.Request("IT-2026-000001"); r2.Params.SKU != "E3" || r2.Attempts != r.Attempts+1 {
+		t.Errorf("fixed and run again: sku %s, attempts %d → %d", r2.Params.SKU, r.Attempts, r2.Attempts)
+	}
+	e.Say(oper, "/it done 1 piešķirts ar roku")
+	if r := e.Request("IT-2026-000001"); r.State != bot.StateDone {
+		t.Errorf("closing a failed request by hand: %s", r.State)
+	}
+}

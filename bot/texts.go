@@ -65,7 +65,7 @@ func init() {
 		T("lifecycle.not_paused", "Pieteikums {{.ID}} negaida ({{.StateLV}}), nav ko atsākt.", "Request {{.ID}} is not waiting ({{.StateEN}}); there is nothing to resume."),
 		T("executor.busy", "Pieteikums {{.ID}} jau tiek izpildīts. Pagaidiet rezultātu.", "Request {{.ID}} is already being executed. Wait for the result."),
 		T("executor.manual", "Pieteikumu {{.ID}} izpilda operators manuāli: /it take {{.ID}}, pēc tam /it done {{.ID}} PIEZĪME.", "Request {{.ID}} is worked by an operator by hand: /it take {{.ID}}, then /it done {{.ID}} NOTE."),
-		T("executor.not_failed", "Pieteikums {{.ID}} nav neizdevies ({{.State}}); atkārtot var tikai neizdevušos.", "Request {{.ID}} has not failed ({{.State}}); only a failed one can be retried."),
+		T("executor.not_failed", "Pieteikums {{.ID}} nav neizdevies ({{.StateLV}}); atkārtot var tikai neizdevušos.", "Request {{.ID}} has not failed ({{.StateEN}}); only a failed one can be retried."),
 		T("executor.no_exchange", "Exchange Online savienojums nav konfigurēts.", "The Exchange Online connection is not configured."),
 		T("executor.no_dvs", "DVS savienojums nav konfigurēts.", "The DVS connection is not configured."),
 		T("executor.failed_internal", "Darbība neizdevās iekšējas kļūdas dēļ. Operators to redz un var atkārtot: /it retry.", "The action failed with an internal error. The operators see it and can retry: /it retry."),
@@ -121,6 +121,10 @@ func init() {
 
 		T("params.bad_value", "„{{.Value}}” šeit neder; skatiet komandas aprakstu ar /it palīdzība.", "\"{{.Value}}\" does not fit here; see the command with /it help."),
 
+		T("event.fixed", "{{.Actor}} laboja: {{.Changes}}", "{{.Actor}} corrected: {{.Changes}}"),
+		T("policy.cannot_fix", "Pieteikumu var labot pieteicējs un iestādes IT kontaktpersona, kamēr tas gaida apstiprinājumu vai informāciju, un aģentūras darbinieki, kamēr tas nav slēgts.", "A request may be corrected by its requester and the institution's IT contact while it waits for approval or information, and by agency staff while it is open."),
+		T("params.nothing_to_fix", "Norādiet, ko labot: /it labot ID nosaukums=vērtība …", "Say what to correct: /it fix ID name=value …"),
+		T("params.unknown", "Šim pieteikumam nav parametra „{{.Name}}”. Ir: {{.Names}}.", "This request has no parameter \"{{.Name}}\". It has: {{.Names}}."),
 		T("outcome.answer", "Atbilde: {{.Text}}", "Answer: {{.Text}}"),
 		T("journal.not_found", "Žurnālā nav ieraksta Nr. {{.Seq}}.", "The journal has no entry no. {{.Seq}}."),
 

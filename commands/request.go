@@ -227,6 +227,23 @@ func registerRequests(r *bot.Router, d *Deps) {
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Done(ctx, actor(c), c.Arg(0), c.Rest(1))
 		})
+	r.Handle(&bot.Spec{Names: []string{"fix", "labot", "izlabot"}, Help: "help.fix", MinArgs: 2,
+		UsageLV: "labot ID nosaukums=vērtība …", UsageEN: "fix ID name=value …",
+		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+			changes := map[string]string{}
+			for _, a := range c.Args[1:] {
+				k, v, ok := strings.Cut(a, "=")
+				if !ok || k == "" {
+					return c.Usage()
+				}
+				changes[strings.ToLower(k)] = v
+			}
+			req, err := d.Bot.Fix(ctx, actor(c), c.Arg(0), changes)
+			if err != nil {
+				return err
+			}
+			return say(ctx, w, stateReply(d, c, req))
+		})})
 	simple([]string{"retry", "atkārtot", "atkartot"}, "help.retry", "atkārtot ID", "retry ID", 1,
 		func(ctx context.Context, c *bot.Command) (*bot.Request, error) {
 			return d.Bot.Retry(ctx, actor(c), c.Arg(0))

@@ -24,6 +24,7 @@ func init() {
 		pl("cmd.approvals_title", "Jūsu apstiprinājumu gaida {{.Count}} pieteikumu (vecākie vispirms):", "Jūsu apstiprinājumu gaida {{.Count}} pieteikums:", "Jūsu apstiprinājumu gaida {{.Count}} pieteikumi (vecākie vispirms):", "{{.Count}} request waits for your approval:", "{{.Count}} requests wait for your approval (oldest first):"),
 		pl("cmd.search_title", "Atrasts {{.Count}} pieteikumu (jaunākie vispirms):", "Atrasts {{.Count}} pieteikums:", "Atrasti {{.Count}} pieteikumi (jaunākie vispirms):", "{{.Count}} request found:", "{{.Count}} requests found (newest first):"),
 		bot.T("cmd.search_none", "Neviens pieteikums neatbilst. Meklējiet pēc numura, adreses, veida vai teksta vārdiem.", "No request matches. Search by id, address, type or words of the text."),
+		bot.T("help.fix", "labot pieteikuma parametrus (neizdevušos izpilda vēlreiz)", "correct a request's parameters (a failed one runs again)"),
 		bot.T("help.search", "meklēt pieteikumus pēc numura, adreses, veida vai teksta", "search requests by id, address, type or text"),
 		bot.T("cmd.approvals_none", "Nekas negaida jūsu apstiprinājumu.", "Nothing waits for your approval."),
 		bot.T("help.approvals", "pieteikumi, kas gaida jūsu apstiprinājumu", "requests waiting for your approval"),
