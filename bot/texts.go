@@ -44,7 +44,7 @@ func init() {
 		T("policy.cannot_execute", "Izpildīt var tikai apstiprinātu pieteikumu; izpildi uzsāk IT dienests.", "Only an approved request can be executed; the IT service desk starts it."),
 		T("policy.assignee_not_operator", "{{.Person}} nav IT dienesta operators, tāpēc pieteikumu nevar viņam nodot.", "{{.Person}} is not an IT service desk operator, so the request cannot be assigned to them."),
 
-		T("params.missing", "Trūkst: {{.Field}}.", "Missing: {{.Field}}."),
+		T("params.missing", "Trūkst: {{if .FieldLV}}{{.FieldLV}}{{else}}{{.Field}}{{end}}.", "Missing: {{if .FieldEN}}{{.FieldEN}}{{else}}{{.Field}}{{end}}."),
 		T("params.missing_text", "Uzrakstiet arī tekstu: jautājumu vai aprakstu.", "Please add the text: the question or a description."),
 		T("params.text_too_long", "Teksts ir par garu (vairāk nekā {{.Max}} rakstzīmes).", "The text is too long (more than {{.Max}} characters)."),
 		T("params.bad_kind", "„{{.Value}}” nav pastkastes veids. Izvēlieties personal (personīgā) vai technical (tehniskā).", "\"{{.Value}}\" is not a mailbox kind. Choose personal or technical."),

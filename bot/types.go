@@ -398,7 +398,7 @@ func (s *TypeSpec) Normalize(p *Params, requester string) error {
 				if ps.Kind == ParamText {
 					return Errorf(EINVALID, "params.missing_text")
 				}
-				return Errorf(EINVALID, "params.missing", "Field", ps.Name)
+				return missing(ps)
 			}
 			p.Set(ps.Name, "")
 			continue
@@ -413,6 +413,17 @@ func (s *TypeSpec) Normalize(p *Params, requester string) error {
 		return s.Check(p, requester)
 	}
 	return nil
+}
+
+// missing is the error for a required parameter left out, naming it in
+// each language (its label) and by its key (Field: forms put the message
+// next to its input).
+func missing(ps ParamSpec) error {
+	lv, en := ps.Name, ps.Name
+	if ps.Label != "" {
+		lv, en = Tr(LV, ps.Label, nil), Tr(EN, ps.Label, nil)
+	}
+	return Errorf(EINVALID, "params.missing", "Field", ps.Name, "FieldLV", lv, "FieldEN", en)
 }
 
 func normalizeValue(ps ParamSpec, v string) (string, error) {
@@ -450,7 +461,7 @@ func normalizeValue(ps ParamSpec, v string) (string, error) {
 func NormalizeSender(v string) (string, error) {
 	s := strings.ToLower(strings.TrimSpace(v))
 	if s == "" {
-		return "", Errorf(EINVALID, "params.missing", "Field", "sender")
+		return "", Errorf(EINVALID, "params.missing", "Field", "sender", "FieldLV", "sūtītājs vai domēns", "FieldEN", "sender or domain")
 	}
 	if strings.Contains(s, "@") {
 		return NormalizeAddress(s)
