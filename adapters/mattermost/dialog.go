@@ -161,12 +161,30 @@ func (a *Adapter) serveDialog(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Errors: fields, Error: general})
 		return
 	}
-	direct := a.channelIsDirect(ctx, req.ChannelId)
-	m := &bot.Message{Platform: Platform, Channel: req.ChannelId, MessageID: newMessageID("dialog"), UserID: req.UserId,
-		Person: p, Text: cmd, Source: bot.SourceDialog, Direct: direct}
-	rw := &replyWriter{a: a, user: req.UserId, channel: req.ChannelId, msgID: m.MessageID, direct: direct, ephemeral: !direct}
-	a.spawn(func(ctx context.Context) { a.route(ctx, rw, m) })
+	// A submission carries no id of its own: the same body twice (a double
+	// submit) is one delivery.
+	js := journaledDialog{UserID: req.UserId, ChannelID: req.ChannelId, Command: cmd}
+	in, dup, ok := a.journal(ctx, kindDialog, keyOf("dialog", "", body), &js)
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Error: both("mm.unstored", nil)})
+		return
+	case !dup:
+		a.runDialog(ctx, &js, p, in)
+	}
 	writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{})
+}
+
+// runDialog runs a journaled form's command in the background.
+func (a *Adapter) runDialog(ctx context.Context, js *journaledDialog, p *bot.Person, in *bot.Inbound) {
+	direct := a.channelIsDirect(ctx, js.ChannelID)
+	m := &bot.Message{Platform: Platform, Channel: js.ChannelID, MessageID: newMessageID("dialog"), UserID: js.UserID,
+		Person: p, Text: js.Command, Source: bot.SourceDialog, Direct: direct, Delivery: in.Key}
+	rw := &replyWriter{a: a, user: js.UserID, channel: js.ChannelID, msgID: m.MessageID, direct: direct, ephemeral: !direct}
+	a.spawn(func(ctx context.Context) {
+		a.route(ctx, rw, m)
+		a.done(in)
+	})
 }
 
 // channelIsDirect reports whether a channel is a direct channel (with the

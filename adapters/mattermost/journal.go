@@ -13,8 +13,8 @@ import (
 	"itbot/bot"
 )
 
-// Slash commands and button clicks are journaled in the store before they
-// are answered (see docs/mattermost.md, "What survives a crash"): the
+// Slash commands, button clicks and form submissions are journaled in the
+// store before they are answered (see docs/mattermost.md, "What survives a crash"): the
 // door writes what Mattermost posted under its de-duplication key, runs
 // it, and marks it handled; what a stop left unfinished runs at the next
 // start, answering by direct message or the command's response URL. The
@@ -25,7 +25,16 @@ import (
 const (
 	kindCommand = "command" // JSON of SlashCommand (without its token)
 	kindAction  = "action"  // JSON of journaledAction
+	kindDialog  = "dialog"  // JSON of journaledDialog
 )
+
+// journaledDialog is a valid new-request form: who submitted it where, and
+// the command it became.
+type journaledDialog struct {
+	UserID    string `json:"user_id"`
+	ChannelID string `json:"channel_id"`
+	Command   string `json:"command"`
+}
 
 // journalTimeout bounds the wait for the journal's commit.
 const journalTimeout = 2 * time.Second
@@ -118,6 +127,18 @@ func (a *Adapter) Resume(ctx context.Context) (int, error) {
 				continue
 			}
 			a.runClick(ctx, ja.Request, ja.Command, p, in)
+		case kindDialog:
+			var js journaledDialog
+			if err := json.Unmarshal(in.Body, &js); err != nil {
+				a.failed(ctx, in, err)
+				continue
+			}
+			p, problem := a.Resolve(ctx, js.UserID)
+			if problem != "" {
+				a.failed(ctx, in, fmt.Errorf("%s", problem))
+				continue
+			}
+			a.runDialog(ctx, &js, p, in)
 		default:
 			a.failed(ctx, in, fmt.Errorf("unknown journal kind %q", in.Kind))
 			continue

@@ -1,11 +1,15 @@
 package mattermost
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
 
 	"itbot/bot"
 )
@@ -60,5 +64,31 @@ func TestResumeRunsWhatAStopLeft(t *testing.T) {
 	}
 	if rs := h.requests(); len(rs) != 1 || rs[0].Type != bot.TypeConsult {
 		t.Errorf("requests after a second resume: %d", len(rs))
+	}
+}
+
+// The same form posted twice (a double click on Submit, a retried POST)
+// creates one request.
+func TestDialogDoubleSubmitRunsOnce(t *testing.T) {
+	h := newHarness(t)
+	user, channel := h.id("ilze.liepa"), h.town.Id
+	body, err := json.Marshal(model.SubmitDialogRequest{UserId: user, ChannelId: channel, TeamId: h.team.Id, CallbackId: "itbot.new",
+		State: h.a.sign.State(user, channel), Submission: map[string]any{"type": "consult", "text": "Kā kopīgot kalendāru?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		res, err := http.Post(h.web.URL+"/mattermost/dialog", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("submit %d: %d", i, res.StatusCode)
+		}
+		h.a.Drain()
+	}
+	if rs := h.requests(); len(rs) != 1 {
+		t.Fatalf("%d requests from one form posted twice", len(rs))
 	}
 }
