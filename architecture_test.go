@@ -122,3 +122,31 @@ func TestNoInitRegistrationInTheRootPackage(t *testing.T) {
 		}
 	}
 }
+
+// TestChatAdaptersDoNotTakeTheBot: the chat adapters get a bot.Door and
+// are the bot's Surface; which cards a request has, where and how they
+// read is the bot's (bot.Cards), so no chat adapter holds a *bot.Bot or
+// renders a request card itself.
+func TestChatAdaptersDoNotTakeTheBot(t *testing.T) {
+	pat := regexp.MustCompile(`\*bot\.Bot\b|\.Card\(`)
+	for _, dir := range []string{"adapters/slack", "adapters/mattermost"} {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				if m := pat.FindString(line); m != "" {
+					t.Errorf("%s/%s:%d: %q: adapters post what bot.Cards decides", dir, e.Name(), i+1, m)
+				}
+			}
+		}
+	}
+}

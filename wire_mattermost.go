@@ -58,7 +58,7 @@ func newMattermost(a *App) (*mattermost.Adapter, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	return mattermost.New(mc, mattermost.Deps{Bot: a.Bot, Router: a.Router, Log: a.Log})
+	return mattermost.New(mc, mattermost.Deps{Door: a.Bot.Door(a.Router), Log: a.Log})
 }
 
 func setupMattermost(ctx context.Context, a *App) error {

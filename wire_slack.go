@@ -49,7 +49,7 @@ func setupSlack(ctx context.Context, a *App) error {
 	if err != nil || !ok {
 		return err
 	}
-	ad, err := slack.New(sc.Config, a.Bot, a.Router, a.Log)
+	ad, err := slack.New(sc.Config, a.Bot.Door(a.Router), a.Log)
 	if err != nil {
 		return fmt.Errorf("config section slack: %w", err)
 	}
@@ -135,7 +135,7 @@ func cmdSlack(c *cli, args []string) error {
 			return errors.New("no slack section in the configuration, or enabled: false (see docs/slack.md)")
 		}
 		log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		ad, err := slack.New(sc.Config, bot.New(nil, log), bot.NewRouter(log), log)
+		ad, err := slack.New(sc.Config, bot.New(nil, log).Door(bot.NewRouter(log)), log)
 		if err != nil {
 			return err
 		}

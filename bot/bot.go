@@ -44,10 +44,12 @@ type Bot struct {
 	Exchange Exchange
 	DVS      DVS
 	Notify   *Notifier
-	Policy   *Policy
-	SLA      SLAClock
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Cards keeps every request's cards and threads on the chat platforms.
+	Cards  *Cards
+	Policy *Policy
+	SLA    SLAClock
+	Now    func() time.Time
+	Log    *slog.Logger
 	// Sandbox is true when the bot runs against emulated services.
 	Sandbox bool
 	// OnChange, when set, is called after every stored change of a request
@@ -64,7 +66,9 @@ func New(st Store, log *slog.Logger) *Bot {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Bot{Store: st, Policy: DefaultPolicy(), SLA: WallClockSLA{Budget: 24 * time.Hour}, Now: time.Now, Log: log, Notify: NewNotifier(log)}
+	b := &Bot{Store: st, Policy: DefaultPolicy(), SLA: WallClockSLA{Budget: 24 * time.Hour}, Now: time.Now, Log: log, Notify: NewNotifier(log)}
+	b.Cards = &Cards{b: b}
+	return b
 }
 
 func (b *Bot) now() time.Time { return b.Now().UTC().Truncate(time.Millisecond) }

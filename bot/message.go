@@ -88,6 +88,9 @@ type Reply struct {
 	// Progress, when set, marks a reply that replaces the previous progress
 	// reply of the same request (edited in place).
 	Progress bool `json:"progress,omitempty"`
+	// Lang is the language the reply is written in, when known (notices
+	// set it), for what a platform adds around it.
+	Lang Lang `json:"-"`
 }
 
 // ResponseWriter is how a handler answers, like http.ResponseWriter.

@@ -23,6 +23,9 @@ type Notice struct {
 	Lang    Lang
 	Reply   Reply
 	Request *Request
+	// Refresh, when set, asks the platform only to edit the request's
+	// cards to show it as it is now (To names the platform only).
+	Refresh bool
 	// Done, when set, is called once: when the notice was delivered, or
 	// given up on. A Confirmer calls it itself after delivering; for other
 	// posters the notifier calls it when Post returns.
@@ -76,6 +79,20 @@ func (n *Notifier) Poster(platform string) Poster {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	return n.posters[platform]
+}
+
+// Platforms returns the platforms with a poster, and those of them that
+// have an operators' channel.
+func (n *Notifier) Platforms() (all, withOps []string) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	for name, p := range n.posters {
+		all = append(all, name)
+		if p.OpsChannel() != "" {
+			withOps = append(withOps, name)
+		}
+	}
+	return all, withOps
 }
 
 // Post sends one notice through its platform's poster; errors are logged,

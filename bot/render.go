@@ -193,6 +193,10 @@ func (b *Bot) announce(ctx context.Context, r *Request, evs []Event) {
 		}
 		return b.updateReply(r, evs, nil, l)
 	})
+	if b.Cards != nil {
+		_, withOps := b.Notify.Platforms()
+		b.Cards.refreshElsewhere(ctx, r, append(withOps, origin.Platform))
+	}
 }
 
 // askApprovers sends the request card with Approve/Reject buttons to the

@@ -100,6 +100,7 @@ func init() {
 		T("progress.line", "{{.Bar}} {{.Done}}/{{.Total}} ({{.Pct}}%)", "{{.Bar}} {{.Done}}/{{.Total}} ({{.Pct}}%)"),
 
 		T("ops.new_request", "Jauns pieteikums no {{.Institution}} ({{.Requester}})", "New request from {{.Institution}} ({{.Requester}})"),
+		T("cards.files", "📎 {{.ID}}: pielikumā rezultāts.", "📎 {{.ID}}: the result is attached."),
 		T("approval.asked", "{{.Requester}} lūdz apstiprināt:", "{{.Requester}} asks you to approve:"),
 
 		T("field.type", "Veids", "Type"),

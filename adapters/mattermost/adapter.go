@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -24,22 +23,15 @@ const Platform = "mattermost"
 
 // KV buckets the adapter keeps its state in.
 const (
-	bucketThreads  = "mattermost.threads"  // request|channel -> thread root post id
-	bucketCards    = "mattermost.cards"    // request/post -> cardRecord
-	bucketProgress = "mattermost.progress" // request|channel -> progress post id
-	bucketFiles    = "mattermost.files"    // request|channel -> outcome files posted
-	bucketSeen     = "mattermost.seen"     // post id -> create_at: handled once
-	bucketState    = "mattermost.state"    // cursor: newest post seen
-	// request|channel -> the direct channel a request's thread moved to,
-	// because the bot may not post where the request was asked.
-	bucketRedirects = "mattermost.redirects"
+	bucketSeen  = "mattermost.seen"  // post id -> create_at: handled once
+	bucketState = "mattermost.state" // cursor: newest post seen
 )
 
 // Deps is what the adapter works with.
 type Deps struct {
-	Bot    *bot.Bot
-	Router *bot.Router
-	Log    *slog.Logger
+	// Door is what the adapter needs from the bot (bot.Bot.Door).
+	Door bot.Door
+	Log  *slog.Logger
 	// HTTPClient talks to the Mattermost API (default: a client with a
 	// 30 s timeout).
 	HTTPClient *http.Client
@@ -53,7 +45,7 @@ type Deps struct {
 // card at the top, edited in place.
 type Adapter struct {
 	cfg    Config
-	bot    *bot.Bot
+	door   bot.Door
 	router *bot.Router
 	store  bot.Store
 	log    *slog.Logger
@@ -77,11 +69,8 @@ type Adapter struct {
 	opsTried time.Time
 	team     string // team id, once resolved
 
-	users     sync.Map // user id -> cachedUser
-	dms       sync.Map // user id -> direct channel id with the bot
-	fresh     sync.Map // message id -> *freshCards
-	refreshed sync.Map // request id -> version of the request the cards show
-	locks     [64]sync.Mutex
+	users sync.Map // user id -> cachedUser
+	dms   sync.Map // user id -> direct channel id with the bot
 
 	noEphemeral atomic.Bool // the server refused ephemeral posts (bot is no admin)
 	retryBase   time.Duration
@@ -96,21 +85,14 @@ type cachedUser struct {
 	at time.Time
 }
 
-// freshCards lists the requests whose card was just posted because of one
-// message, so the reply to that message does not repeat the card.
-type freshCards struct {
-	mu  sync.Mutex
-	ids map[string]string // request id -> channel
-}
-
 // New builds an adapter. It does not talk to Mattermost yet.
 func New(cfg Config, d Deps) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	if d.Bot == nil || d.Router == nil {
-		return nil, errors.New("mattermost: Deps.Bot and Deps.Router are required")
+	if d.Door.Router == nil || d.Door.Store == nil || d.Door.Cards == nil || d.Door.Requests == nil {
+		return nil, errors.New("mattermost: Deps.Door needs the bot's router, store, cards and requests")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -125,7 +107,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		api.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	a := &Adapter{
-		cfg: cfg, bot: d.Bot, router: d.Router, store: d.Bot.Store, log: d.Log.With("adapter", Platform),
+		cfg: cfg, door: d.Door, router: d.Door.Router, store: d.Door.Store, log: d.Log.With("adapter", Platform),
 		api: api, now: d.Now, sem: make(chan struct{}, cfg.Workers), outSem: make(chan struct{}, cfg.Workers), queues: map[string]*queue{},
 		retryBase: 250 * time.Millisecond,
 	}
@@ -262,15 +244,6 @@ func (a *Adapter) runJob(sem chan struct{}, f func(ctx context.Context)) {
 		}
 	}()
 	f(a.base)
-}
-
-// lock serialises the work on one request (thread and card creation).
-func (a *Adapter) lock(id string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	m := &a.locks[h.Sum32()%uint32(len(a.locks))]
-	m.Lock()
-	return m.Unlock
 }
 
 // Connect checks the token and resolves the bot account, the team and the
@@ -486,33 +459,6 @@ func (a *Adapter) kvPut(ctx context.Context, bucket, key, val string) {
 	if err := a.store.Put(ctx, bucket, key, []byte(val)); err != nil {
 		a.log.Warn("state write failed", "bucket", bucket, "key", key, "err", err)
 	}
-}
-
-func threadKey(requestID, channel string) string { return requestID + "|" + channel }
-
-// markFresh records that a request's card was just posted for a message.
-func (a *Adapter) markFresh(messageID, requestID, channel string) {
-	if messageID == "" {
-		return
-	}
-	v, _ := a.fresh.LoadOrStore(messageID, &freshCards{ids: map[string]string{}})
-	f := v.(*freshCards)
-	f.mu.Lock()
-	f.ids[requestID] = channel
-	f.mu.Unlock()
-}
-
-// isFresh reports whether a request's card was just posted in channel for
-// a message.
-func (a *Adapter) isFresh(messageID, requestID, channel string) bool {
-	v, ok := a.fresh.Load(messageID)
-	if !ok {
-		return false
-	}
-	f := v.(*freshCards)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.ids[requestID] == channel
 }
 
 var msgSeq atomic.Int64

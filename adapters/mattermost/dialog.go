@@ -245,11 +245,11 @@ func (a *Adapter) DialogCommand(ctx context.Context, p *bot.Person, sub map[stri
 	if err := bot.ValidateParamsFor(typ, &check, p.Email); err != nil {
 		return "", a.fieldError(err, spec, values, l), ""
 	}
-	inst, err := a.bot.InstitutionOf(ctx, p)
+	inst, err := a.door.Requests.InstitutionOf(ctx, p)
 	if err != nil {
 		return "", nil, bot.UserMessage(err, l)
 	}
-	if err := inst.EligibleFor(typ, a.bot.Now()); err != nil {
+	if err := inst.EligibleFor(typ, a.door.Now()); err != nil {
 		return "", nil, bot.UserMessage(err, l)
 	}
 	if err := bot.Scope(inst, typ, check); err != nil {

@@ -101,7 +101,7 @@ func newHarnessWith(t testing.TB, edit func(*Config)) *harness {
 	if edit != nil {
 		edit(&cfg)
 	}
-	a, err := New(cfg, Deps{Bot: h.env.Bot, Router: h.env.Router, Log: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	a, err := New(cfg, Deps{Door: h.env.Bot.Door(h.env.Router), Log: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}

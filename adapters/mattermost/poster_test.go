@@ -69,7 +69,7 @@ func TestProgressEditsOnePost(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	r := h.ilzeRequest()
-	root := h.a.kvGet(ctx, bucketThreads, threadKey(r.ID, h.town.Id))
+	_, root, _ := h.env.Bot.Cards.Thread(ctx, Platform, r.ID, h.town.Id)
 	if root == "" {
 		t.Fatal("no thread")
 	}
@@ -207,7 +207,7 @@ func TestDVSCopyProgress(t *testing.T) {
 	if len(rs) != 1 || rs[0].State != bot.StateDone {
 		t.Fatalf("requests = %+v", rs)
 	}
-	root := h.a.kvGet(context.Background(), bucketThreads, threadKey(rs[0].ID, h.town.Id))
+	_, root, _ := h.env.Bot.Cards.Thread(context.Background(), Platform, rs[0].ID, h.town.Id)
 	var bars []*model.Post
 	for _, p := range h.mm.Thread(root) {
 		if strings.Contains(p.Message, "█") || strings.Contains(p.Message, "░") {

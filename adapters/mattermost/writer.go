@@ -83,8 +83,14 @@ func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
 		// The request's notices (its card first) are posted before the
 		// answer, so the answer can refer to them.
 		a.waitQueue(ctx, "req:"+r.Request.ID, noticeWait)
-		thread = a.kvGet(ctx, bucketThreads, threadKey(r.Request.ID, w.channel))
-		compact = a.isFresh(w.msgID, r.Request.ID, w.channel) || (w.root != "" && thread == w.root)
+		rq := r.Request
+		if ch, t, ok := a.door.Cards.Thread(ctx, Platform, rq.ID, w.channel); ok && ch == w.channel {
+			thread = t // (a thread that moved elsewhere is not this channel's)
+		}
+		// The card was just posted for this very message: the answer is a
+		// short line in its thread, not the card again.
+		fresh := thread != "" && w.msgID != "" && rq.Origin.Platform == Platform && rq.Origin.MessageID == w.msgID && rq.Origin.Channel == w.channel
+		compact = fresh || (w.root != "" && thread == w.root)
 	}
 	p := a.render.Post(r, renderOpts{compact: compact})
 	if w.direct || (!r.Ephemeral && !w.ephemeral) {
@@ -199,7 +205,6 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, cr *model.Com
 // route hands one message to the router and logs what could not be
 // answered.
 func (a *Adapter) route(ctx context.Context, w *replyWriter, m *bot.Message) {
-	defer a.fresh.Delete(m.MessageID)
 	if err := a.router.Route(ctx, w, m); err != nil {
 		a.log.Warn("reply failed", "user", m.UserID, "channel", m.Channel, "err", err)
 	}

@@ -134,7 +134,8 @@ func (c *Config) Validate() error {
 // Retry-After and try again: nothing is dropped for it.
 type Adapter struct {
 	cfg    Config
-	bot    *bot.Bot
+	door   bot.Door
+	cards  *bot.Cards
 	router *bot.Router
 	store  bot.Store
 	api    *slackgo.Client
@@ -158,7 +159,6 @@ type Adapter struct {
 	runOnce  sync.Once
 	progress sync.Map // request id -> *atomic.Uint64: newest progress notice
 
-	threads *threadStore
 	users   userCache
 	lookups singleflight.Group
 	dms     sync.Map // user id -> DM channel id
@@ -191,7 +191,10 @@ type metrics struct {
 }
 
 // New builds the adapter for b and r. It starts nothing: Run does.
-func New(cfg Config, b *bot.Bot, r *bot.Router, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, d bot.Door, log *slog.Logger) (*Adapter, error) {
+	if d.Router == nil || d.Cards == nil || d.Requests == nil {
+		return nil, errors.New("slack: the bot's door needs its router, cards and requests")
+	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -213,14 +216,13 @@ func New(cfg Config, b *bot.Bot, r *bot.Router, log *slog.Logger) (*Adapter, err
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
 	a := &Adapter{
-		cfg: cfg, bot: b, router: r, store: b.Store, http: hc, log: log,
+		cfg: cfg, door: d, cards: d.Cards, router: d.Router, store: d.Store, http: hc, log: log,
 		api:     slackgo.New(cfg.BotToken, opts...),
 		inbound: make(chan *bot.Inbound, cfg.Queue),
 		flight:  inflight{m: map[uint64]time.Time{}},
 		retryAt: map[uint64]time.Time{},
 		stop:    make(chan struct{}),
 		users:   userCache{ttl: cfg.UserCacheTTL, m: map[string]userEntry{}},
-		threads: newThreadStore(),
 		backoff: 250 * time.Millisecond, maxAttempts: 5, sweepEvery: time.Second,
 	}
 	a.workCtx, a.cancel = context.WithCancel(context.Background())
@@ -361,7 +363,6 @@ func (a *Adapter) Run(ctx context.Context) error {
 	for _, l := range a.lanes {
 		role("lane", func() { a.laneLoop(l) })
 	}
-	role("flush", a.flushLoop)
 	role("sweep", func() { a.sweepLoop(a.sweepEvery) })
 	go a.whoami(ctx)
 	if a.cfg.Mode == ModeSocket {

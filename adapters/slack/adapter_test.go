@@ -453,10 +453,10 @@ func TestPrivateChannelFallsBackToDM(t *testing.T) {
 	_, rurl := e.command(uIlze, chPriv, "consult Kā pievienot kalendāru?")
 	e.responseTo(rurl)
 	e.wait("the card by DM", func() bool {
-		_, _, ok := e.ad.Thread(context.Background(), "IT-2026-000001", chPriv)
+		_, _, ok := e.Bot.Cards.Thread(context.Background(), Platform, "IT-2026-000001", chPriv)
 		return ok
 	})
-	ch, ts, ok := e.ad.Thread(context.Background(), "IT-2026-000001", chPriv)
+	ch, ts, ok := e.Bot.Cards.Thread(context.Background(), Platform, "IT-2026-000001", chPriv)
 	if !ok || ch != "D"+uIlze || len(e.top("D"+uIlze)) != 1 || ts != e.top("D" + uIlze)[0].TS {
 		t.Fatalf("thread: %s %s %v", ch, ts, ok)
 	}

@@ -74,7 +74,7 @@ func newEnvAt(t testing.TB, path string, run bool, tune ...func(*Config, *slackt
 		f(&cfg, e.slack)
 	}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ad, err := New(cfg, e.Bot, e.Router, log)
+	ad, err := New(cfg, e.Bot.Door(e.Router), log)
 	if err != nil {
 		t.Fatal(err)
 	}

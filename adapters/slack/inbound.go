@@ -69,13 +69,13 @@ func (t *replyTarget) write(ctx context.Context, rep bot.Reply, m Msg) error {
 		if _, _, err := a.postMsg(ctx, t.channel, t.thread, m); err != nil {
 			return err
 		}
-		a.uploadAll(ctx, t.channel, t.thread, rep.Files, "")
+		a.uploadAll(ctx, t.channel, t.thread, rep.Files)
 		return nil
 	case t.event && !rep.Private && !rep.Ephemeral:
 		if _, _, err := a.postMsg(ctx, t.channel, t.thread, m); err != nil {
 			return err
 		}
-		a.uploadAll(ctx, t.channel, t.thread, rep.Files, "")
+		a.uploadAll(ctx, t.channel, t.thread, rep.Files)
 		return nil
 	case t.channel != "" && !isDM(t.channel) && !rep.Private && len(rep.Files) == 0:
 		return a.postEphemeral(ctx, t.channel, t.user, t.thread, m)
@@ -91,7 +91,7 @@ func (t *replyTarget) dm(ctx context.Context, rep bot.Reply, m Msg) error {
 	if _, _, err := t.a.postMsg(ctx, ch, "", m); err != nil {
 		return err
 	}
-	t.a.uploadAll(ctx, ch, "", rep.Files, "")
+	t.a.uploadAll(ctx, ch, "", rep.Files)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func (t *replyTarget) dmFiles(ctx context.Context, rep bot.Reply) error {
 	if err != nil {
 		return err
 	}
-	t.a.uploadAll(ctx, ch, "", rep.Files, "")
+	t.a.uploadAll(ctx, ch, "", rep.Files)
 	return nil
 }
 

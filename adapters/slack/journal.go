@@ -240,7 +240,7 @@ func (a *Adapter) handle(in *bot.Inbound) {
 		a.log.Error("slack: journal failed", "seq", in.Seq, "err", ferr)
 	}
 	if dead {
-		a.bot.Notify.ToOps(ctx, nil, bot.Address{}, func(l bot.Lang) bot.Reply {
+		a.door.Notify.ToOps(ctx, nil, bot.Address{}, func(l bot.Lang) bot.Reply {
 			return bot.Reply{Kind: bot.KindError, Text: bot.Tr(l, "slack.journal_dead", bot.Args{"Seq": in.Seq, "Kind": in.Kind, "Error": err.Error()})}
 		})
 	}

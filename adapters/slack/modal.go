@@ -164,7 +164,7 @@ func (a *Adapter) openNewForm(ctx context.Context, trigger string, p *bot.Person
 
 // openRejectForm opens the reason modal for rejecting request id.
 func (a *Adapter) openRejectForm(ctx context.Context, trigger string, p *bot.Person, id string, meta modalMeta) error {
-	r, err := a.bot.Get(ctx, bot.Actor{Person: p, Platform: Platform}, id)
+	r, err := a.door.Requests.Get(ctx, bot.Actor{Person: p, Platform: Platform}, id)
 	if err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func (a *Adapter) checkNewForm(ctx context.Context, v slackgo.View, p *bot.Perso
 	values := map[string]string{BlockTarget: stateValue(v, BlockTarget), BlockMailbox: stateValue(v, BlockMailbox),
 		BlockLicence: strings.Join(strings.Fields(stateValue(v, BlockLicence)), ""), BlockOption: stateValue(v, BlockOption),
 		BlockComment: stateValue(v, BlockComment)}
-	inst, ierr := a.bot.InstitutionOf(ctx, p)
+	inst, ierr := a.door.Requests.InstitutionOf(ctx, p)
 	example := "vards.uzvards@iestade.gov.lv"
 	if inst != nil && len(inst.Domains) > 0 {
 		example = "vards.uzvards@" + inst.Domains[0]
