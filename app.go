@@ -179,19 +179,48 @@ func (a *App) loadDirectory(ctx context.Context) error {
 	return nil
 }
 
+// openByState exports the open requests by state and by institution from
+// the store's counters.
+type openByState struct{ st bot.Store }
+
+var (
+	descOpenState = prometheus.NewDesc("itbot_open_requests_by_state", "Open requests by state.", []string{"state"}, nil)
+	descOpenInst  = prometheus.NewDesc("itbot_open_requests_by_institution", "Open requests by institution.", []string{"institution"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (o openByState) Describe(ch chan<- *prometheus.Desc) { ch <- descOpenState; ch <- descOpenInst }
+
+// Collect implements prometheus.Collector.
+func (o openByState) Collect(ch chan<- prometheus.Metric) {
+	oc, err := o.st.OpenCounts(context.Background())
+	if err != nil {
+		return
+	}
+	for st, n := range oc.ByState {
+		ch <- prometheus.MustNewConstMetric(descOpenState, prometheus.GaugeValue, float64(n), string(st))
+	}
+	for inst, n := range oc.ByInstitution {
+		ch <- prometheus.MustNewConstMetric(descOpenInst, prometheus.GaugeValue, float64(n), inst)
+	}
+}
+
 // instrument adds metrics and the operational endpoints.
 func (a *App) instrument() {
 	reg := a.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cmds := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "itbot_commands_total", Help: "Commands routed, by command and outcome code."}, []string{"command", "outcome"})
 	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "itbot_command_seconds", Help: "Time to handle a command.", Buckets: prometheus.DefBuckets}, []string{"command"})
+	// The store keeps the counters with every change: a scrape reads them
+	// and decodes no request.
 	open := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "itbot_open_requests", Help: "Requests not yet closed."}, func() float64 {
-		rs, err := a.Store.Requests(context.Background(), bot.RequestFilter{OpenOnly: true})
+		oc, err := a.Store.OpenCounts(context.Background())
 		if err != nil {
 			return -1
 		}
-		return float64(len(rs))
+		return float64(oc.Total)
 	})
+	reg.MustRegister(openByState{a.Store})
 	reg.MustRegister(cmds, dur, open)
 	a.Router.Use(func(next bot.Handler) bot.Handler {
 		return bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {

@@ -299,14 +299,22 @@ func cmdRequests(c *cli, args []string) error {
 		}
 		f.States = []bot.State{bot.State(*state)}
 	}
-	rs, err := a.Store.Requests(c.ctx, f)
-	if err != nil {
-		return err
+	// Streamed a page at a time: memory stays flat whatever the file holds,
+	// and an interrupt stops it between pages.
+	q := bot.PageQuery{Filter: f, Order: bot.OrderNewest, Size: 500}
+	for {
+		pg, err := a.Store.RequestPage(c.ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range pg.Requests {
+			fmt.Fprintf(c.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Type, r.Institution, r.Requester, bot.FormatTime(r.SLA.DueAt))
+		}
+		if !pg.More {
+			return nil
+		}
+		q.After = pg.Requests[len(pg.Requests)-1].ID
 	}
-	for _, r := range rs {
-		fmt.Fprintf(c.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Type, r.Institution, r.Requester, bot.FormatTime(r.SLA.DueAt))
-	}
-	return nil
 }
 
 func cmdShow(c *cli, args []string) error {

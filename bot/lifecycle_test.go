@@ -41,6 +41,18 @@ func TestLifecycleGraph(t *testing.T) {
 	}
 }
 
+func TestIDOrderPastAMillion(t *testing.T) {
+	ids := []string{"IT-2025-999999", "IT-2026-000001", "IT-2026-999999", "IT-2026-1000000", "IT-2026-1000001", "IT-2027-000001"}
+	for i := 1; i < len(ids); i++ {
+		if !bot.IDLess(ids[i-1], ids[i]) || bot.IDLess(ids[i], ids[i-1]) {
+			t.Errorf("%s should come before %s", ids[i-1], ids[i])
+		}
+	}
+	if got := bot.FormatID(2026, 1000000); got != "IT-2026-1000000" {
+		t.Errorf("FormatID = %s", got)
+	}
+}
+
 func TestParseID(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"IT-2026-000123", "IT-2026-000123"},
@@ -48,7 +60,10 @@ func TestParseID(t *testing.T) {
 		{"[IT-2026-000001]", "IT-2026-000001"},
 		{"IT-2026-0", ""},
 		{"IT-26-000001", ""},
-		{"IT-2026-1234567", ""},
+		{"IT-2026-1234567", "IT-2026-1234567"}, // past 999 999 the number widens
+		{"IT-2026-0001234567", "IT-2026-1234567"},
+		{"IT-2026-1234567890123", ""}, // more than 12 digits
+		{"IT-2026-12a", ""},
 		{"foo", ""},
 	}
 	for _, tc := range tests {

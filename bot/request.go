@@ -255,14 +255,46 @@ func RequestYear(id string) int {
 }
 
 // FormatID formats a request id from a year and a sequence number.
+// Numbers past 999 999 in a year are written with as many digits as they
+// need (IT-2026-1000000): nothing is refused.
 func FormatID(year int, seq uint64) string { return fmt.Sprintf("IT-%04d-%06d", year, seq) }
+
+// maxIDDigits bounds the number part of an id.
+const maxIDDigits = 12
+
+// SplitID returns the year and number of a well-formed id.
+func SplitID(id string) (year int, seq uint64, ok bool) {
+	if len(id) < 9 || id[:3] != "IT-" || id[7] != '-' {
+		return 0, 0, false
+	}
+	y, err1 := strconv.Atoi(id[3:7])
+	n, err2 := strconv.ParseUint(id[8:], 10, 64)
+	if err1 != nil || err2 != nil || n == 0 || len(id)-8 > maxIDDigits {
+		return 0, 0, false
+	}
+	return y, n, true
+}
+
+// IDLess orders ids by year and number (IT-2026-999999 before
+// IT-2026-1000000), malformed ones by their text.
+func IDLess(a, b string) bool {
+	ya, na, oka := SplitID(a)
+	yb, nb, okb := SplitID(b)
+	if !oka || !okb {
+		return a < b
+	}
+	if ya != yb {
+		return ya < yb
+	}
+	return na < nb
+}
 
 // ParseIDIn is ParseID that also takes a bare number ("123", "#123") as
 // the request of that number in year: wherever an id is expected, people
 // type just the number.
 func ParseIDIn(s string, year int) (string, error) {
 	t := strings.Trim(strings.TrimSpace(s), "[]#")
-	if n, err := strconv.ParseUint(t, 10, 64); err == nil && n > 0 && n <= 999999 && len(t) <= 6 {
+	if n, err := strconv.ParseUint(t, 10, 64); err == nil && n > 0 && len(t) <= maxIDDigits {
 		return FormatID(year, n), nil
 	}
 	return ParseID(s)
@@ -276,7 +308,7 @@ func ParseID(s string) (string, error) {
 	if len(parts) == 3 && parts[0] == "IT" && len(parts[1]) == 4 {
 		y, err1 := strconv.Atoi(parts[1])
 		n, err2 := strconv.ParseUint(parts[2], 10, 64)
-		if err1 == nil && err2 == nil && n > 0 && n <= 999999 && len(parts[2]) <= 6 {
+		if err1 == nil && err2 == nil && n > 0 && len(parts[2]) <= maxIDDigits {
 			return FormatID(y, n), nil
 		}
 	}

@@ -40,6 +40,63 @@ func (f RequestFilter) Match(r *Request) bool {
 	return true
 }
 
+// PageOrder is the order a page of requests is listed in.
+type PageOrder int
+
+// Page orders.
+const (
+	// OrderNewest lists the newest request first.
+	OrderNewest PageOrder = iota
+	// OrderDue lists open requests by due time, the earliest first, those
+	// without a due time last (the operators' queue).
+	OrderDue
+)
+
+// PageQuery asks for one page of requests.
+type PageQuery struct {
+	Filter RequestFilter // its Limit is ignored: Size is the page's
+	Order  PageOrder
+	// After is the id of the last request of the previous page ("" for
+	// the first page).
+	After string
+	Size  int
+}
+
+// Page is one page of requests.
+type Page struct {
+	Requests []*Request
+	// More reports that requests follow this page (ask again with After
+	// set to the last one's id).
+	More bool
+	// Total is how many requests match in all, or -1 when counting them
+	// would cost more than the page.
+	Total int
+}
+
+// OpenCounts are the numbers of open requests, kept by the store in the
+// same transaction as every change, so reading them costs nothing.
+type OpenCounts struct {
+	Total         int
+	ByState       map[State]int
+	ByInstitution map[string]int
+	ByType        map[Type]int
+}
+
+// RequestPager lists requests a page at a time in index order, at a cost
+// that grows with the page, not with the requests stored.
+type RequestPager interface {
+	RequestPage(ctx context.Context, q PageQuery) (Page, error)
+	// OpenCounts returns the open requests' counters.
+	OpenCounts(ctx context.Context) (OpenCounts, error)
+	// OpenIDs streams the ids of the open requests, a chunk at a time
+	// (without reading the requests), until fn returns an error.
+	OpenIDs(ctx context.Context, chunk int, fn func(ids []string) error) error
+	// BulkUpdate runs fn on each request of ids and stores the results in
+	// one transaction (UpdateRequest's contract, without notice marks: a
+	// bulk change posts nothing) and returns how many fn changed.
+	BulkUpdate(ctx context.Context, ids []string, fn UpdateFunc) (int, error)
+}
+
 // UpdateFunc changes a request inside a store transaction. It gets the
 // current request and its audit history and returns the audit events that
 // describe the change (the store numbers them), or none to leave the
@@ -196,5 +253,6 @@ type Store interface {
 	JournalStore
 	NoticeStore
 	Exporter
+	RequestPager
 	Close() error
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"itbot/bot"
@@ -49,6 +50,15 @@ func registerRequests(r *bot.Router, d *Deps) {
 					return badState(arg)
 				}
 				f.OpenOnly, f.States = false, []bot.State{st}
+			}
+			if f.OpenOnly {
+				// The person's open requests, newest first, from their
+				// own index: a page, whatever their history.
+				pg, err := d.Bot.Store.RequestPage(ctx, bot.PageQuery{Filter: f, Order: bot.OrderNewest, Size: f.Limit})
+				if err != nil {
+					return err
+				}
+				return say(ctx, w, PageReply(pg, c.Lang, "cmd.requests_title", "cmd.requests_none", ""))
 			}
 			rs, err := d.Bot.Store.Requests(ctx, f)
 			if err != nil {
@@ -162,6 +172,8 @@ func registerRequests(r *bot.Router, d *Deps) {
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			_, o := flags(c.Args)
 			f := bot.RequestFilter{OpenOnly: true}
+			after := ""
+			var kept []string // the filters, for the next page's command
 			for k, v := range o {
 				switch k {
 				case "institution", "iestade", "inst":
@@ -177,17 +189,33 @@ func registerRequests(r *bot.Router, d *Deps) {
 						return badState(v)
 					}
 					f.States = []bot.State{st}
-					f.OpenOnly = false
+					f.OpenOnly = st.Open()
+				case "after", "pec":
+					id, err := bot.ParseID(v)
+					if err != nil {
+						return err
+					}
+					after = id
+					continue
 				default:
 					return c.Usage()
 				}
+				kept = append(kept, k+"="+v)
 			}
-			rs, err := d.Bot.Store.Requests(ctx, f)
+			slices.Sort(kept)
+			pg, err := d.Bot.Store.RequestPage(ctx, bot.PageQuery{Filter: f, Order: bot.OrderDue, After: after, Size: QueuePage})
 			if err != nil {
 				return err
 			}
-			SortByDue(rs)
-			return say(ctx, w, ListReply(rs, c.Lang, "cmd.queue_title", "cmd.queue_none"))
+			next := ""
+			if pg.More {
+				word := "after"
+				if c.Lang == bot.LV {
+					word = "pēc"
+				}
+				next = strings.Join(append([]string{bot.Prefix, c.Spec.Names[0]}, kept...), " ") + " " + word + "=" + pg.Requests[len(pg.Requests)-1].ID
+			}
+			return say(ctx, w, PageReply(pg, c.Lang, "cmd.queue_title", "cmd.queue_none", next))
 		})})
 	simple := func(name []string, help, lv, en string, min int, op func(ctx context.Context, c *bot.Command) (*bot.Request, error)) {
 		r.Handle(&bot.Spec{Names: name, Help: help, Roles: agency, MinArgs: min, UsageLV: lv, UsageEN: en,
@@ -372,6 +400,52 @@ func ListReply(rs []*bot.Request, l bot.Lang, title, none string) bot.Reply {
 	}
 	var b strings.Builder
 	b.WriteString(bot.TrN(l, title, len(rs), nil))
+	writeRows(&b, rs, l)
+	return bot.Reply{Kind: bot.KindList, Text: b.String()}
+}
+
+// QueuePage is how many requests one page of the queue shows: a page fits
+// every platform's message limits (Slack 50 blocks and 3,000 characters a
+// section, Mattermost 16,383 characters a post, a Teams card, an e-mail).
+const QueuePage = 20
+
+// maxRowDescription bounds one row's description, so a page stays within
+// the platforms' limits whatever the requests say.
+const maxRowDescription = 160
+
+// PageReply renders one page of requests: the title counts them all (when
+// the store knows how many), each row as in ListReply, and, when more
+// follow, where the page ends and the command (and button) for the next.
+func PageReply(pg bot.Page, l bot.Lang, title, none, next string) bot.Reply {
+	if len(pg.Requests) == 0 {
+		return bot.Reply{Kind: bot.KindList, Text: bot.Tr(l, none, nil)}
+	}
+	total := pg.Total
+	if total < len(pg.Requests) {
+		total = len(pg.Requests)
+	}
+	var b strings.Builder
+	b.WriteString(bot.TrN(l, title, total, nil))
+	writeRows(&b, pg.Requests, l)
+	rep := bot.Reply{Kind: bot.KindList}
+	if pg.More {
+		args := bot.Args{"Shown": len(pg.Requests), "Next": next}
+		key := "cmd.page_more"
+		if pg.Total > 0 {
+			args["Total"] = pg.Total
+			key = "cmd.page_more_of"
+		}
+		b.WriteString("\n" + bot.TrN(l, key, len(pg.Requests), args))
+		if next != "" {
+			b.WriteString(" " + bot.Tr(l, "cmd.page_next", args))
+			rep.Buttons = []bot.Button{{Label: bot.Tr(l, "button.next_page", nil), Command: next}}
+		}
+	}
+	rep.Text = b.String()
+	return rep
+}
+
+func writeRows(b *strings.Builder, rs []*bot.Request, l bot.Lang) {
 	for _, r := range rs {
 		due := ""
 		if r.State.Open() && !r.SLA.DueAt.IsZero() {
@@ -381,9 +455,12 @@ func ListReply(rs []*bot.Request, l bot.Lang, title, none string) bot.Reply {
 		if r.NeedsAttention {
 			flag = " ⚠"
 		}
-		fmt.Fprintf(&b, "\n  %s  %-20s %s%s%s", r.ID, r.State.Label(l), bot.Describe(r, l), due, flag)
+		desc := bot.Describe(r, l)
+		if rs := []rune(desc); len(rs) > maxRowDescription {
+			desc = string(rs[:maxRowDescription-1]) + "…"
+		}
+		fmt.Fprintf(b, "\n  %s  %-20s %s%s%s", r.ID, r.State.Label(l), desc, due, flag)
 	}
-	return bot.Reply{Kind: bot.KindList, Text: b.String()}
 }
 
 // NewMenu is the guided start: one button for each family of request

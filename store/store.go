@@ -33,7 +33,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -44,7 +43,7 @@ import (
 )
 
 // SchemaVersion is the layout version this code writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var (
 	bMeta         = []byte("meta")
@@ -229,6 +228,9 @@ func index(tx *bolt.Tx, r *bot.Request, add bool) error {
 			k []byte
 		}{bIdxCheck, ck})
 	}
+	if err := pagingIndex(tx, r, add); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		var err error
 		if add {
@@ -317,9 +319,6 @@ func (s *Store) CreateRequest(ctx context.Context, r *bot.Request, events ...bot
 			n = binary.BigEndian.Uint64(v)
 		}
 		n++
-		if n > 999999 {
-			return bot.Errorf(bot.EINTERNAL, "error.internal")
-		}
 		if err := sb.Put(yk, u64(n)); err != nil {
 			return err
 		}
@@ -414,36 +413,8 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn bot.UpdateFunc)
 func (s *Store) Requests(ctx context.Context, f bot.RequestFilter) ([]*bot.Request, error) {
 	var out []*bot.Request
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var ids []string
-		scan := func(b []byte, prefix string) {
-			p := append([]byte(prefix), 0)
-			c := tx.Bucket(b).Cursor()
-			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-				ids = append(ids, string(k[len(p):]))
-			}
-		}
-		switch {
-		case len(f.States) > 0:
-			for _, st := range f.States {
-				scan(bIdxState, string(st))
-			}
-		case f.Requester != "":
-			scan(bIdxRequester, f.Requester)
-		case f.Institution != "":
-			scan(bIdxInst, f.Institution)
-		case f.OpenOnly:
-			for _, st := range bot.AllStates {
-				if st.Open() {
-					scan(bIdxState, string(st))
-				}
-			}
-		default:
-			c := tx.Bucket(bRequests).Cursor()
-			for k, _ := c.First(); k != nil; k, _ = c.Next() {
-				ids = append(ids, string(k))
-			}
-		}
-		sort.Sort(sort.Reverse(sort.StringSlice(ids)))
+		ids := idsFor(tx, f)
+		sortNewestFirst(ids)
 		for _, id := range ids {
 			r, err := getRequest(tx, id)
 			if err != nil {

@@ -2,7 +2,6 @@ package slaclock
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -270,6 +269,9 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (int, 
 	return len(keys), retimed, nil
 }
 
+// RetimeChunk is how many requests Retime changes in one transaction.
+const RetimeChunk = 2000
+
 // Retime recomputes the SLA fields of every open request once after the
 // clock's configuration changed (or was first used on this data file):
 // a changed policy or calendar moves due times, and requests stored by
@@ -287,17 +289,14 @@ func (s *Scheduler) Retime(ctx context.Context, now time.Time) (int, error) {
 	if string(old) == fp {
 		return 0, nil
 	}
-	rs, err := s.Bot.Store.Requests(ctx, bot.RequestFilter{OpenOnly: true})
-	if err != nil {
-		return 0, err
-	}
+	// The open requests' ids from the due index, a few thousand at a time,
+	// each chunk re-timed in one transaction (one fsync): a change posts
+	// nothing, so it leaves no notice mark. A stop (ctx) ends it between
+	// chunks; the fingerprint is stored only when all are done, so the next
+	// start finishes the job.
 	n := 0
-	var errs []error
-	for _, r := range rs {
-		changed := false
-		var stored []bot.Event
-		_, err := s.Bot.Store.UpdateRequest(ctx, r.ID, func(r *bot.Request, history []bot.Event) ([]bot.Event, error) {
-			changed, stored = false, nil
+	err = s.Bot.Store.OpenIDs(ctx, RetimeChunk, func(ids []string) error {
+		changed, err := s.Bot.Store.BulkUpdate(ctx, ids, func(r *bot.Request, history []bot.Event) ([]bot.Event, error) {
 			if !r.State.Open() {
 				return nil, nil
 			}
@@ -308,24 +307,13 @@ func (s *Scheduler) Retime(ctx context.Context, now time.Time) (int, error) {
 				return nil, nil
 			}
 			ev.Phrase = bot.P("sla.event.retimed", "Policy", r.SLA.Policy, "Due", bot.FormatTime(r.SLA.DueAt))
-			changed = true
-			stored = []bot.Event{ev}
-			return stored, nil
+			return []bot.Event{ev}, nil
 		})
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if changed {
-			n++
-			// A re-timing posts nothing: its notice mark goes at once.
-			if err := s.Bot.Store.Announced(ctx, bot.Change{RequestID: r.ID, First: stored[0].Seq, Last: stored[0].Seq}); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return n, errors.Join(errs...)
+		n += changed
+		return err
+	})
+	if err != nil {
+		return n, err
 	}
 	return n, s.Bot.Store.Put(ctx, bucket, key, []byte(fp))
 }
