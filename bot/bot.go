@@ -7,12 +7,15 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"maps"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -200,16 +203,26 @@ func (b *Bot) openDuplicate(ctx context.Context, inst string, nr NewRequest) (*R
 	if s := LookupType(nr.Type); s == nil || s.FreeText() {
 		return nil, nil // a question or an incident in words: each is its own
 	}
-	rs, err := b.Store.Requests(ctx, RequestFilter{Institution: inst, Type: nr.Type, OpenOnly: true})
+	rs, err := b.Store.OpenSameAction(ctx, ActionKey(inst, nr.Type, nr.Params))
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rs {
-		if reflect.DeepEqual(normalExtra(r.Params), normalExtra(nr.Params)) {
+	for _, r := range rs { // (a hash collision is told apart here)
+		if r.Institution == inst && r.Type == nr.Type && reflect.DeepEqual(normalExtra(r.Params), normalExtra(nr.Params)) {
 			return r, nil
 		}
 	}
 	return nil, nil
+}
+
+// ActionKey names what a request asks for — institution, type and
+// parameters — so the store can index open requests by it and a second
+// ask for the same action is found without a scan.
+func ActionKey(inst string, t Type, p Params) string {
+	raw, _ := json.Marshal(normalExtra(p))
+	h := fnv.New64a()
+	h.Write(raw)
+	return inst + "\x00" + string(t) + "\x00" + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // normalExtra makes an empty Extra map equal to none.

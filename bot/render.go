@@ -209,7 +209,7 @@ func (b *Bot) askApprovers(ctx context.Context, r *Request) {
 	if slices.Contains(b.Policy.AgencyApproval, r.Type) {
 		inst, roles = "", []Role{RoleApprover}
 	}
-	people, err := b.Store.People(ctx, inst)
+	people, err := b.Store.PeopleWithRoles(ctx, inst, roles...)
 	if err != nil {
 		b.Log.Warn("approvers", "id", r.ID, "err", err)
 		return

@@ -86,6 +86,9 @@ type OpenCounts struct {
 // that grows with the page, not with the requests stored.
 type RequestPager interface {
 	RequestPage(ctx context.Context, q PageQuery) (Page, error)
+	// OpenSameAction returns the open requests whose ActionKey is key (the
+	// same action asked twice), from an index: no scan.
+	OpenSameAction(ctx context.Context, key string) ([]*Request, error)
 	// OpenCounts returns the open requests' counters.
 	OpenCounts(ctx context.Context) (OpenCounts, error)
 	// OpenIDs streams the ids of the open requests, a chunk at a time
@@ -141,6 +144,9 @@ type DirectoryStore interface {
 	Person(ctx context.Context, email string) (*Person, error)
 	// PersonByIdentity finds the person linked to a chat account.
 	PersonByIdentity(ctx context.Context, platform, id string) (*Person, error)
+	// PeopleWithRoles lists the people who hold any of roles, of one
+	// institution when code is not empty, from an index.
+	PeopleWithRoles(ctx context.Context, code string, roles ...Role) ([]*Person, error)
 	// People lists people, of one institution when code is not empty.
 	People(ctx context.Context, code string) ([]*Person, error)
 }

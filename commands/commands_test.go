@@ -2,11 +2,13 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"itbot/bot"
 	"itbot/bottest"
+	"itbot/commands"
 )
 
 const sysadmin = "admin@vraa.gov.lv"
@@ -169,5 +171,71 @@ func TestRequestsByStateAndSearch(t *testing.T) {
 	e.Say("kristaps.lapsa@vraa.gov.lv", "/it done IT-2026-000002 Iestatījumi → Pasts → Automātiskās atbildes")
 	if r := e.Request("IT-2026-000002"); r.Outcome == nil || !strings.Contains(r.Outcome.Summary.Render(bot.LV), "Atbilde: Iestatījumi") {
 		t.Errorf("outcome %+v", r.Outcome)
+	}
+}
+
+// TestQueuePagesThroughNextCommand: the queue shows a page, says how many
+// there are and offers the next page (button and command); following them
+// shows every open request once. An employee's list is a page too.
+func TestQueuePagesThroughNextCommand(t *testing.T) {
+	e := bottest.New(t)
+	const n = commands.QueuePage*2 + 5
+	for i := range n {
+		reps := e.Say("anna.berzina@lgia.gov.lv", fmt.Sprintf("/it licence assign p%02d@lgia.gov.lv E3", i))
+		if len(reps) == 0 || reps[0].Request == nil {
+			t.Fatalf("request %d: %+v", i, reps)
+		}
+	}
+	seen := map[string]int{}
+	cmd := "/it rinda"
+	for pages := 1; ; pages++ {
+		reps := e.Say("kristaps.lapsa@vraa.gov.lv", cmd)
+		if len(reps) != 1 {
+			t.Fatalf("%q: %+v", cmd, reps)
+		}
+		rep := reps[0]
+		for _, line := range strings.Split(rep.Text, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "IT-2026-") {
+				seen[f[0]]++
+			}
+		}
+		if pages == 1 && !strings.Contains(rep.Text, fmt.Sprint(n)) {
+			t.Errorf("the first page does not say how many there are (%d):\n%s", n, rep.Text)
+		}
+		if len(rep.Buttons) == 0 {
+			if pages != 3 {
+				t.Errorf("%d pages, want 3", pages)
+			}
+			break
+		}
+		if pages > 3 {
+			t.Fatal("more pages than requests")
+		}
+		cmd = rep.Buttons[0].Command
+		if !strings.Contains(rep.Text, cmd) || !strings.Contains(cmd, "pēc=") {
+			t.Errorf("the next page's command %q is not said in Latvian in the text:\n%s", cmd, rep.Text)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d requests seen, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("%s shown %d times", id, k)
+		}
+	}
+	// In English the next page's command reads "queue … after=".
+	dace := e.Person("dace.avotina@vraa.gov.lv")
+	dace.Lang = bot.EN
+	if err := e.Store.PutPerson(context.Background(), dace); err != nil {
+		t.Fatal(err)
+	}
+	if reps := e.Say(dace.Email, "/it queue"); len(reps) != 1 || len(reps[0].Buttons) != 1 ||
+		!strings.HasPrefix(reps[0].Buttons[0].Command, "/it queue after=") || !strings.Contains(reps[0].Text, "20 of 45 shown") {
+		t.Errorf("in English: %+v", reps)
+	}
+	mine := text(e.Say("anna.berzina@lgia.gov.lv", "/it requests"))
+	if !strings.Contains(mine, fmt.Sprint(n)) || strings.Count(mine, "IT-2026-") != n {
+		t.Errorf("Anna's open requests:\n%s", mine)
 	}
 }

@@ -209,11 +209,11 @@ func registerRequests(r *bot.Router, d *Deps) {
 			}
 			next := ""
 			if pg.More {
-				word := "after"
+				name, word := "queue", "after"
 				if c.Lang == bot.LV {
-					word = "pēc"
+					name, word = "rinda", "pēc"
 				}
-				next = strings.Join(append([]string{bot.Prefix, c.Spec.Names[0]}, kept...), " ") + " " + word + "=" + pg.Requests[len(pg.Requests)-1].ID
+				next = strings.Join(append([]string{bot.Prefix, name}, kept...), " ") + " " + word + "=" + pg.Requests[len(pg.Requests)-1].ID
 			}
 			return say(ctx, w, PageReply(pg, c.Lang, "cmd.queue_title", "cmd.queue_none", next))
 		})})

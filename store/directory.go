@@ -115,7 +115,13 @@ func (s *Store) PutPerson(ctx context.Context, p *bot.Person) error {
 						return err
 					}
 				}
+				if err := roleIndex(tx, &prev, false); err != nil {
+					return err
+				}
 			}
+		}
+		if err := roleIndex(tx, p, true); err != nil {
+			return err
 		}
 		for pl, id := range p.Identities {
 			k := join(pl, id)
@@ -179,6 +185,83 @@ func (s *Store) People(ctx context.Context, code string) ([]*bot.Person, error) 
 		})
 	})
 	return out, err
+}
+
+// roleIndex adds (add=true) or removes a person's idx_role entries:
+// role "\x00" institution "\x00" email.
+func roleIndex(tx *bolt.Tx, p *bot.Person, add bool) error {
+	b := tx.Bucket(bIdxRole)
+	for _, r := range p.Roles {
+		k := join(string(r), p.Institution, p.Email)
+		var err error
+		if add {
+			err = b.Put(k, nil)
+		} else {
+			err = b.Delete(k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PeopleWithRoles implements bot.DirectoryStore from the role index: it
+// reads only the people who hold one of roles (of institution code, or
+// of any when code is ""), each once.
+func (s *Store) PeopleWithRoles(ctx context.Context, code string, roles ...bot.Role) ([]*bot.Person, error) {
+	var out []*bot.Person
+	seen := map[string]bool{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bIdxRole).Cursor()
+		for _, r := range roles {
+			prefix := join(string(r), "")
+			if code != "" {
+				prefix = join(string(r), code, "")
+			}
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				email := string(k[bytes.LastIndexByte(k, 0)+1:])
+				if seen[email] {
+					continue
+				}
+				seen[email] = true
+				v := tx.Bucket(bPeople).Get([]byte(email))
+				if v == nil {
+					continue
+				}
+				var p bot.Person
+				if err := json.Unmarshal(v, &p); err != nil {
+					return err
+				}
+				out = append(out, &p)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// rebuildRoles builds the role index from the people.
+func rebuildRoles(tx *bolt.Tx) error {
+	if tx.Bucket(bIdxRole) != nil {
+		if err := tx.DeleteBucket(bIdxRole); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.CreateBucket(bIdxRole); err != nil {
+		return err
+	}
+	pb := tx.Bucket(bPeople)
+	if pb == nil {
+		return nil
+	}
+	return pb.ForEach(func(_, v []byte) error {
+		var p bot.Person
+		if err := json.Unmarshal(v, &p); err != nil {
+			return err
+		}
+		return roleIndex(tx, &p, true)
+	})
 }
 
 func init() {

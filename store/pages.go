@@ -14,23 +14,47 @@ import (
 	"itbot/bot"
 )
 
-// Paging indexes and counters (schema 2):
+// Paging indexes and counters (schema 2; the action index schema 3):
 //
 //	idx_due    due (unix nanos BE; none: max) idkey -> ""     open requests, queue order
 //	idx_mine   requester "\x00" open ("1"|"0") "\x00" idkey -> ""
 //	counters   "open" | "s\x00"state | "i\x00"institution | "t\x00"type -> int64 BE
+//	idx_action bot.ActionKey "\x00" idkey -> ""                open requests, by what they ask
 //
 // idkey is the year (uint16 BE) and number (uint64 BE) of an id, so keys
 // sort by number past IT-YYYY-999999.
 var (
-	bIdxDue   = []byte("idx_due")
-	bIdxMine  = []byte("idx_mine")
-	bCounters = []byte("counters")
+	bIdxDue    = []byte("idx_due")
+	bIdxMine   = []byte("idx_mine")
+	bCounters  = []byte("counters")
+	bIdxAction = []byte("idx_action")
+	bIdxRole   = []byte("idx_role") // role "\x00" institution "\x00" email -> "" (directory.go)
 )
 
 func init() {
-	allBuckets = append(allBuckets, bIdxDue, bIdxMine, bCounters)
-	migrations[1] = rebuildPaging
+	allBuckets = append(allBuckets, bIdxDue, bIdxMine, bCounters, bIdxAction, bIdxRole)
+	migrations[1] = rebuildPaging             // schema 2: due, mine, counters
+	migrations[2] = func(tx *bolt.Tx) error { // schema 3: the action and role indexes
+		if err := rebuildPaging(tx); err != nil {
+			return err
+		}
+		return rebuildRoles(tx)
+	}
+}
+
+// appendFill is the fill factor of the buckets whose keys grow with the
+// request number (or with time), so new keys land at the end: bbolt's
+// default 50 % would leave every page half empty for good. The buckets
+// keyed by a hash or a person keep the default.
+const appendFill = 0.95
+
+// tune sets the fill factors for one write transaction.
+func tune(tx *bolt.Tx) {
+	for _, name := range [][]byte{bRequests, bEvents, bIdxState, bIdxInst, bIdxCheck, bIdxDue, bIdxDelivery, bOutbox} {
+		if b := tx.Bucket(name); b != nil {
+			b.FillPercent = appendFill
+		}
+	}
 }
 
 // idKey encodes an id so keys sort by year and number.
@@ -73,6 +97,28 @@ func mineKey(r *bot.Request) []byte {
 	return append(join(r.Requester, open, ""), idKey(r.ID)...)
 }
 
+func actionKey(r *bot.Request) []byte {
+	return append(join(bot.ActionKey(r.Institution, r.Type, r.Params), ""), idKey(r.ID)...)
+}
+
+// OpenSameAction implements bot.RequestPager.
+func (s *Store) OpenSameAction(ctx context.Context, key string) ([]*bot.Request, error) {
+	var out []*bot.Request
+	prefix := join(key, "")
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bIdxAction).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			r, err := getRequest(tx, idFromKey(k[len(prefix):]))
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // pagingIndex adds (add=true) or removes r's paging index entries and
 // counts it in or out of the counters.
 func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
@@ -86,14 +132,15 @@ func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
 	if err != nil || !r.State.Open() {
 		return err
 	}
-	db := tx.Bucket(bIdxDue)
-	if add {
-		err = db.Put(dueKey(r), nil)
-	} else {
-		err = db.Delete(dueKey(r))
-	}
-	if err != nil {
-		return err
+	for _, e := range []struct{ b, k []byte }{{bIdxDue, dueKey(r)}, {bIdxAction, actionKey(r)}} {
+		if add {
+			err = tx.Bucket(e.b).Put(e.k, nil)
+		} else {
+			err = tx.Bucket(e.b).Delete(e.k)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	d := int64(1)
 	if !add {
@@ -118,10 +165,10 @@ func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
 	return nil
 }
 
-// rebuildPaging (schema 1 -> 2) builds the paging indexes and counters
+// rebuildPaging (schema 1 -> 2, 2 -> 3) builds the paging indexes and counters
 // from the stored requests.
 func rebuildPaging(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bIdxDue, bIdxMine, bCounters} {
+	for _, name := range [][]byte{bIdxDue, bIdxMine, bCounters, bIdxAction} {
 		if tx.Bucket(name) != nil {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
@@ -412,6 +459,7 @@ func (s *Store) BulkUpdate(ctx context.Context, ids []string, fn bot.UpdateFunc)
 	}
 	changed := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		tune(tx)
 		changed = 0
 		for _, id := range ids {
 			old, err := getRequest(tx, id)

@@ -13,6 +13,7 @@
 //	idx_inst      institution "\x00" id -> ""
 //	idx_requester email "\x00" id -> ""
 //	idx_check     unix nanos (uint64 BE) id -> ""   (open requests' SLA.NextCheck)
+//	idx_due, idx_mine, idx_action, counters        (paging: see pages.go)
 //	institutions  code -> JSON bot.Institution
 //	domains       domain -> code
 //	people        email -> JSON bot.Person
@@ -43,7 +44,7 @@ import (
 )
 
 // SchemaVersion is the layout version this code writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	bMeta         = []byte("meta")
@@ -306,6 +307,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *bot.Request, events ...bot
 	year := r.CreatedAt.In(bot.TimeZone).Year()
 	var id string
 	err := s.db.Batch(func(tx *bolt.Tx) error {
+		tune(tx)
 		dk := deliveryKey(r.Origin)
 		if dk != nil {
 			if old := tx.Bucket(bIdxDelivery).Get(dk); old != nil {
@@ -369,6 +371,7 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn bot.UpdateFunc)
 	}
 	var out *bot.Request
 	err := s.db.Batch(func(tx *bolt.Tx) error {
+		tune(tx)
 		out = nil
 		old, err := getRequest(tx, id)
 		if err != nil {

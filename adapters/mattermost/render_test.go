@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -181,5 +183,33 @@ func TestClip(t *testing.T) {
 	}
 	if clip("īss") != "īss" {
 		t.Error("short text changed")
+	}
+}
+
+// TestPagesFitMattermostLimits: a queue page at its longest, rendered,
+// stays within a post's 16,383 characters (message and attachments).
+func TestPagesFitMattermostLimits(t *testing.T) {
+	long := strings.Repeat("ā", 240) + "@lgia.gov.lv"
+	var rs []*bot.Request
+	for i := range commands.QueuePage {
+		rs = append(rs, &bot.Request{ID: bot.FormatID(2026, uint64(1_000_000_000+i)), Type: bot.TypeLicenceAssign,
+			Params: bot.Params{User: long, SKU: strings.Repeat("Ž", 60)}, State: bot.StateAwaitingProcurement, NeedsAttention: true})
+	}
+	pg := bot.Page{Requests: rs, More: true, Total: 987_654_321}
+	for _, l := range []bot.Lang{bot.LV, bot.EN} {
+		p := goldenRenderer().Post(commands.PageReply(pg, l, "cmd.queue_title", "cmd.queue_none", "/it rinda pēc=IT-2026-1000000019"), renderOpts{})
+		n := utf8.RuneCountInString(p.Message)
+		for _, a := range p.Attachments() {
+			n += utf8.RuneCountInString(a.Text) + utf8.RuneCountInString(a.Title) + utf8.RuneCountInString(a.Pretext)
+			for _, f := range a.Fields {
+				n += utf8.RuneCountInString(f.Title) + utf8.RuneCountInString(fmt.Sprint(f.Value))
+			}
+		}
+		if n > model.PostMessageMaxRunesV2 {
+			t.Errorf("%s: %d characters, the limit is %d", l, n, model.PostMessageMaxRunesV2)
+		}
+		if !strings.Contains(p.Message+fmt.Sprint(p.Attachments()), "IT-2026-1000000019") {
+			t.Errorf("%s: the last row or the next page's command is missing", l)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"itbot/bot"
 	"itbot/bottest"
+	"itbot/commands"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/render")
@@ -205,5 +206,54 @@ func TestPlain(t *testing.T) {
 	}
 	if got := stripMention("<@U0BOT> <@U0X> palīdzi"); got != "palīdzi" {
 		t.Errorf("stripMention: %q", got)
+	}
+}
+
+// worstPage is a queue page at its longest: a full page of requests
+// whose descriptions run past the row limit, with widened ids, flagged,
+// and more pages after it.
+func worstPage() bot.Page {
+	long := strings.Repeat("ā", 240) + "@lgia.gov.lv"
+	var rs []*bot.Request
+	for i := range commands.QueuePage {
+		rs = append(rs, &bot.Request{ID: bot.FormatID(2026, uint64(1_000_000_000+i)), Type: bot.TypeLicenceAssign,
+			Params: bot.Params{User: long, SKU: strings.Repeat("Ž", 60)}, State: bot.StateAwaitingProcurement, NeedsAttention: true})
+	}
+	return bot.Page{Requests: rs, More: true, Total: 987_654_321}
+}
+
+// TestPagesFitSlackLimits: a queue page, rendered, stays within Block
+// Kit's limits (50 blocks, 3,000 characters a section, 40,000 characters
+// of message text) in both languages.
+func TestPagesFitSlackLimits(t *testing.T) {
+	for _, l := range []bot.Lang{bot.LV, bot.EN} {
+		rep := commands.PageReply(worstPage(), l, "cmd.queue_title", "cmd.queue_none", "/it rinda pēc=IT-2026-1000000019")
+		m := Render(rep)
+		if len(m.Blocks) > 50 {
+			t.Errorf("%s: %d blocks", l, len(m.Blocks))
+		}
+		raw, _ := json.Marshal(m.Blocks)
+		var blocks []struct {
+			Type string `json:"type"`
+			Text *struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		}
+		json.Unmarshal(raw, &blocks)
+		total := utf8.RuneCountInString(m.Text)
+		for i, b := range blocks {
+			if b.Text != nil {
+				if n := utf8.RuneCountInString(b.Text.Text); n > 3000 {
+					t.Errorf("%s: block %d (%s) has %d characters", l, i, b.Type, n)
+				}
+				total += utf8.RuneCountInString(b.Text.Text)
+			}
+		}
+		if total > 40000 || utf8.RuneCountInString(m.Text) > 40000 {
+			t.Errorf("%s: %d characters in the message", l, total)
+		}
+		if !strings.Contains(m.Text+string(raw), "IT-2026-1000000019") {
+			t.Errorf("%s: the page's last row or the next page's command is missing", l)
+		}
 	}
 }
