@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -200,4 +201,21 @@ var foldReplacer = strings.NewReplacer(
 // "pieskirt" compare equal.
 func Fold(s string) string {
 	return strings.ToLower(foldReplacer.Replace(strings.TrimSpace(s)))
+}
+
+type langKey struct{}
+
+// WithLang returns a context that carries the language of the person an
+// action is for, so what a service renders for them (a report's column
+// names) is in their language.
+func WithLang(ctx context.Context, l Lang) context.Context {
+	return context.WithValue(ctx, langKey{}, l)
+}
+
+// LangOf returns the language WithLang put in ctx, Latvian if none.
+func LangOf(ctx context.Context) Lang {
+	if l, ok := ctx.Value(langKey{}).(Lang); ok && l != "" {
+		return l
+	}
+	return LV
 }

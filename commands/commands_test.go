@@ -239,3 +239,31 @@ func TestQueuePagesThroughNextCommand(t *testing.T) {
 		t.Errorf("Anna's open requests:\n%s", mine)
 	}
 }
+
+// TestAccountReportInRequesterLanguage: the report file is for Latvian
+// Excel (byte-order mark, semicolons) with its columns in the requester's
+// language.
+func TestAccountReportInRequesterLanguage(t *testing.T) {
+	for _, tc := range []struct{ who, col string }{
+		{"anna.berzina@lgia.gov.lv", "Pastkastes izmērs, MB"},
+		{"janis.ozols@lgia.gov.lv", "Mailbox size (MB)"},
+	} {
+		e := bottest.New(t)
+		e.Sandbox()
+		reps := e.Say(tc.who, "/it report accounts")
+		if len(reps) == 0 || reps[0].Request == nil {
+			t.Fatalf("%s: %+v", tc.who, reps)
+		}
+		id := reps[0].Request.ID
+		e.Say("ilze.liepa@lgia.gov.lv", "/it approve "+id)
+		r := e.Request(id)
+		if r.Outcome == nil || len(r.Outcome.Files) != 1 {
+			t.Fatalf("%s: %s, outcome %+v", tc.who, r.State, r.Outcome)
+		}
+		data := string(r.Outcome.Files[0].Data)
+		header, _, _ := strings.Cut(strings.TrimPrefix(data, "\ufeff"), "\n")
+		if !strings.HasPrefix(data, "\ufeff") || !strings.Contains(header, ";"+tc.col+";") {
+			t.Errorf("%s: header %q", tc.who, header)
+		}
+	}
+}

@@ -17,6 +17,10 @@ func init() {
 		Params:  []bot.ParamSpec{pPeriodFrom(false), pPeriodTo(false)},
 		Service: bot.ServiceExchange,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
+			// The file's columns in the requester's language.
+			if p, err := x.Bot.Store.Person(ctx, x.Request.Requester); err == nil {
+				ctx = bot.WithLang(ctx, p.Language())
+			}
 			return x.Exchange.AccountReport(ctx, x.Institution)
 		}})
 	register(60, func(r *bot.Router, d *Deps) {

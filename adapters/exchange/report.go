@@ -177,9 +177,10 @@ func latest(dates ...string) string {
 	return best
 }
 
-// reportHeader is the account report's CSV header.
-var reportHeader = []string{"User principal name", "Display name", "Account enabled", "Created", "Licences",
-	"Mailbox size (MB)", "Quota (MB)", "Item count", "Last activity", "Sent", "Received", "Report date"}
+// reportHeader is the account report's CSV header in l.
+func reportHeader(l bot.Lang) []string {
+	return strings.Split(bot.Tr(l, "exo.report_header", nil), ";")
+}
 
 // AccountReport builds the institution's account report: one row per user
 // of its domains with what the Exchange admin centre shows (mailbox size
@@ -218,9 +219,14 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 	}
 	concealed := c1 || c2 || c3
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // so spreadsheet programs read the Latvian letters right
+	// For Latvian Excel: UTF-8 with a byte-order mark (the Latvian
+	// letters), semicolons (the list separator of the Latvian locale),
+	// column names in the requester's language.
+	l := bot.LangOf(ctx)
+	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
-	w.Write(reportHeader)
+	w.Comma = ';'
+	w.Write(reportHeader(l))
 	enabled, licensed, items := 0, 0, 0
 	var sizeMB int64
 	refresh := ""
@@ -245,7 +251,7 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 			created = u.Created.In(bot.TimeZone).Format("2006-01-02")
 		}
 		m, a, o := usage[u.UPN], activity[u.UPN], active[u.UPN]
-		row := []string{u.UPN, u.Name, yesNo(u.Enabled), created, strings.Join(lic, "; "),
+		row := []string{u.UPN, u.Name, yesNo(u.Enabled, l), created, strings.Join(lic, ", "),
 			mb(m.get("Storage Used (Byte)")), mb(m.get("Prohibit Send/Receive Quota (Byte)")), m.get("Item Count"),
 			latest(m.get("Last Activity Date"), a.get("Last Activity Date"), o.get("Exchange Last Activity Date")),
 			a.get("Send Count"), a.get("Receive Count"), latest(m.get("Report Refresh Date"), a.get("Report Refresh Date"), o.get("Report Refresh Date"))}
@@ -278,9 +284,9 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 	return out, nil
 }
 
-func yesNo(b bool) string {
+func yesNo(b bool, l bot.Lang) string {
 	if b {
-		return "yes"
+		return bot.Tr(l, "exo.yes", nil)
 	}
-	return "no"
+	return bot.Tr(l, "exo.no", nil)
 }

@@ -56,6 +56,10 @@ func init() {
 		bot.T("exo.spam_unallowed", "{{.Sender}} izņemts no atļauto saraksta", "{{.Sender}} was taken off the allowed list"),
 
 		bot.T("exo.report_summary", "Kontu pārskats ({{.Institution}}, periods {{.Period}}): {{.Users}} konti, {{.Enabled}} aktīvi, {{.Licensed}} ar licenci; pastkastēs kopā {{.SizeMB}} MB, {{.Items}} vienumi. Pilna tabula pievienotajā CSV failā.", "Account report ({{.Institution}}, period {{.Period}}): {{.Users}} accounts, {{.Enabled}} enabled, {{.Licensed}} licensed; {{.SizeMB}} MB and {{.Items}} items in mailboxes in all. The full table is in the attached CSV file."),
+		bot.T("exo.report_header", "Lietotājvārds (UPN);Vārds;Konts ieslēgts;Izveidots;Licences;Pastkastes izmērs, MB;Kvota, MB;Vienumi;Pēdējā aktivitāte;Nosūtīti;Saņemti;Datu datums",
+			"User principal name;Display name;Account enabled;Created;Licences;Mailbox size (MB);Quota (MB);Item count;Last activity;Sent;Received;Report date"),
+		bot.T("exo.yes", "jā", "yes"),
+		bot.T("exo.no", "nē", "no"),
 		bot.T("exo.report_refreshed", "Microsoft 365 lietojuma dati uz {{.Date}}", "Microsoft 365 usage data as of {{.Date}}"),
 		bot.T("exo.report_concealed", "Microsoft 365 pārskatos lietotāju vārdi ir slēpti, tāpēc pastkastu lieluma un aktivitātes kolonnas ir tukšas. IT dienests ir informēts.", "Microsoft 365 conceals user names in its reports, so the mailbox size and activity columns are empty. The IT service desk has been told."),
 		bot.T("exo.ops_concealed", "Microsoft 365 pārskatos lietotāju vārdi ir slēpti (kontu pārskats iestādei {{.Institution}} ir bez lietojuma datiem). Izslēdziet: Microsoft 365 administrēšanas centrs → Iestatījumi → Organizācijas iestatījumi → Pārskati → „Rādīt slēptus lietotāju, grupu un vietņu nosaukumus visos pārskatos”.", "Microsoft 365 conceals user names in its reports (the account report for {{.Institution}} has no usage data). Turn it off: Microsoft 365 admin centre → Settings → Org settings → Reports → \"Display concealed user, group, and site names in all reports\"."),

@@ -330,9 +330,10 @@ func (x *Exchange) SpamLists(ctx context.Context, inst *bot.Institution) (*bot.S
 	return &l, nil
 }
 
-// Report columns, in Latvian like the file name.
-var reportHeader = []string{"UPN", "Attēlojamais vārds", "Konts aktīvs", "Izveidots", "Licences",
-	"Pastkastes izmērs, MB", "Kvota, MB", "Vienumi", "Pēdējā aktivitāte"}
+// reportHeader is the report's columns in l.
+func reportHeader(l bot.Lang) []string {
+	return strings.Split(bot.Tr(l, "sbx.report_header", nil), ";")
+}
 
 // AccountReport builds the institution's account report: a UTF-8 CSV (with
 // a byte order mark, so spreadsheet programs read the Latvian letters
@@ -347,15 +348,19 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 	now := x.t.now()
 	users := x.t.Users(inst.Domains...)
 	var buf bytes.Buffer
+	// For Latvian Excel: a byte-order mark, semicolons, the requester's
+	// language.
+	l := bot.LangOf(ctx)
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
-	_ = w.Write(reportHeader)
+	w.Comma = ';'
+	_ = w.Write(reportHeader(l))
 	var enabled, licensed int
 	var nearQuota, inactive []string
 	for _, u := range users {
-		yes := "nē"
+		yes := bot.Tr(l, "sbx.no", nil)
 		if u.AccountEnabled {
-			yes = "jā"
+			yes = bot.Tr(l, "sbx.yes", nil)
 			enabled++
 		}
 		if len(u.SKUs) > 0 {

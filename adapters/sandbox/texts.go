@@ -9,6 +9,10 @@ import "itbot/bot"
 func init() {
 	bot.RegisterTexts(
 		// Failures common to both services.
+		bot.T("sbx.report_header", "Lietotājvārds (UPN);Vārds;Konts ieslēgts;Izveidots;Licences;Pastkastes izmērs, MB;Kvota, MB;Vienumi;Pēdējā aktivitāte",
+			"User principal name;Display name;Account enabled;Created;Licences;Mailbox size (MB);Quota (MB);Item count;Last activity"),
+		bot.T("sbx.yes", "jā", "yes"),
+		bot.T("sbx.no", "nē", "no"),
 		bot.T("sbx.cancelled", "Darbība tika pārtraukta, pirms tā beidzās. To var atkārtot.", "The action was stopped before it finished. It can be retried."),
 		bot.T("sbx.institution_required", "Nav zināms, kurai iestādei šī darbība paredzēta.", "It is not known which institution this action is for."),
 		bot.T("sbx.out_of_scope", "{{.Address}} nav iestādes {{.Institution}} adrese (iestādes domēni: {{.Domains}}).", "{{.Address}} is not an address of {{.Institution}} (its domains: {{.Domains}})."),
