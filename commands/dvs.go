@@ -16,7 +16,7 @@ import (
 func init() {
 	role := func(required bool, empty string) bot.ParamSpec {
 		return bot.ParamSpec{Name: "role", Kind: bot.ParamWord, Required: required, Fold: true, Label: "param.role", Empty: empty,
-			Brief: true, Slot: "role", Form: bot.FormOption}
+			Brief: true, Slot: "role", Form: bot.FormOption, Show: dvsRoleName}
 	}
 	bot.RegisterType(bot.TypeSpec{Type: bot.TypeDVSRightsGrant, Order: 110,
 		LV: "DVS tiesību piešķiršana", EN: "DVS rights grant",
@@ -260,4 +260,28 @@ func humanSize(n int64, l bot.Lang) string {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s + " " + units[i]
+}
+
+// dvsRoleNames are the DVS roles' names for people: the DVS's own role ids
+// are written without diacritics.
+var dvsRoleNames = map[string][2]string{
+	"lietvedis":      {"lietvedis", "records clerk"},
+	"vaditajs":       {"vadītājs", "manager"},
+	"lasitajs":       {"lasītājs", "reader"},
+	"administrators": {"administrators", "DVS administrator"},
+	"arhivars":       {"arhivārs", "archivist"},
+}
+
+// dvsRoleName shows a DVS role id in Latvian with its diacritics, or in
+// English with the Latvian name the DVS shows in brackets; an unknown id
+// as it is.
+func dvsRoleName(v string, l bot.Lang) string {
+	n, ok := dvsRoleNames[bot.Fold(v)]
+	switch {
+	case !ok:
+		return v
+	case l == bot.EN:
+		return n[1] + " (" + n[0] + ")"
+	}
+	return n[0]
 }

@@ -453,3 +453,17 @@ func TestServiceStatus(t *testing.T) {
 	id := lastID(t, e.expect(t, lgiaEmployee, "/it dvs incidents Lēni", "IT-"))
 	e.expect(t, lgiaEmployee, "/it statuss "+id, id+" · DVS incidents")
 }
+
+// TestDVSRoleNamesForPeople: a DVS role is shown with its diacritics in
+// Latvian and with an English name in English, however it was typed.
+func TestDVSRoleNamesForPeople(t *testing.T) {
+	for _, typed := range []string{"vaditajs", "Vadītājs"} {
+		r := &bot.Request{ID: "IT-2026-000001", Type: bot.TypeDVSRightsGrant, Params: bot.Params{User: "anna.berzina@lgia.gov.lv", Role: typed}}
+		if lv := bot.Describe(r, bot.LV); !strings.Contains(lv, "vadītājs") {
+			t.Errorf("%q in Latvian: %s", typed, lv)
+		}
+		if en := bot.Describe(r, bot.EN); !strings.Contains(en, "manager (vadītājs)") {
+			t.Errorf("%q in English: %s", typed, en)
+		}
+	}
+}
