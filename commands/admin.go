@@ -119,7 +119,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 			for _, rs := range pos[1:] {
 				role, ok := bot.ParseRole(rs)
 				if !ok {
-					return bot.Errorf(bot.EINVALID, "cmd.bad_role", "Value", rs)
+					return bot.Errorf(bot.EINVALID, "cmd.bad_role", "Value", rs, "KnownLV", bot.RoleLabels(bot.AllRoles, bot.LV), "KnownEN", bot.RoleLabels(bot.AllRoles, bot.EN))
 				}
 				if !p.Has(role) {
 					p.Roles = append(p.Roles, role)
@@ -154,7 +154,7 @@ func registerAdmin(r *bot.Router, d *Deps) {
 				remove := strings.HasPrefix(a, "-")
 				role, ok := bot.ParseRole(strings.TrimLeft(a, "+-"))
 				if !ok {
-					return bot.Errorf(bot.EINVALID, "cmd.bad_role", "Value", a)
+					return bot.Errorf(bot.EINVALID, "cmd.bad_role", "Value", a, "KnownLV", bot.RoleLabels(bot.AllRoles, bot.LV), "KnownEN", bot.RoleLabels(bot.AllRoles, bot.EN))
 				}
 				var kept []bot.Role
 				for _, x := range p.Roles {

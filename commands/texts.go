@@ -38,7 +38,7 @@ func init() {
 		bot.T("cmd.bad_state", "„{{.Value}}” nav pieteikuma stāvoklis. Stāvokļi: {{.KnownLV}}.", "\"{{.Value}}\" is not a request state. States: {{.KnownEN}}."),
 		bot.T("cmd.unknown_person", "{{.Email}} nav itbot lietotāju vidū.", "{{.Email}} is not known to itbot."),
 		bot.T("cmd.unknown_domain", "Domēns {{.Domain}} nepieder nevienai reģistrētai iestādei. Vispirms pievienojiet iestādi.", "The domain {{.Domain}} belongs to no registered institution. Add the institution first."),
-		bot.T("cmd.bad_role", "„{{.Value}}” nav loma (employee, it_contact, expert_group, operator, approver, admin).", "\"{{.Value}}\" is not a role (employee, it_contact, expert_group, operator, approver, admin)."),
+		bot.T("cmd.bad_role", "„{{.Value}}” nav loma. Lomas: {{.KnownLV}}.", "\"{{.Value}}\" is not a role. Roles: {{.KnownEN}}."),
 		bot.T("cmd.new_menu", "Ko vēlaties pieteikt? Izvēlieties, un es parādīšu, kā to uzrakstīt — vai vienkārši aprakstiet savā valodā.", "What would you like to request? Pick one and I will show how to ask — or just describe it in your own words."),
 		pl("cmd.members_title", "{{.Mailbox}}: {{.Count}} dalībnieku", "{{.Mailbox}}: {{.Count}} dalībnieks", "{{.Mailbox}}: {{.Count}} dalībnieki", "{{.Mailbox}}: {{.Count}} member", "{{.Mailbox}}: {{.Count}} members"),
 		bot.T("cmd.none", "nav", "none"),
