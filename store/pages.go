@@ -20,6 +20,7 @@ import (
 //	idx_mine   requester "\x00" open ("1"|"0") "\x00" idkey -> ""
 //	counters   "open" | "s\x00"state | "i\x00"institution | "t\x00"type -> int64 BE
 //	idx_action bot.ActionKey "\x00" idkey -> ""                open requests, by what they ask
+//	counters_requester  email -> int64 BE                     open requests per requester
 //
 // idkey is the year (uint16 BE) and number (uint64 BE) of an id, so keys
 // sort by number past IT-YYYY-999999.
@@ -28,18 +29,24 @@ var (
 	bIdxMine   = []byte("idx_mine")
 	bCounters  = []byte("counters")
 	bIdxAction = []byte("idx_action")
-	bIdxRole   = []byte("idx_role") // role "\x00" institution "\x00" email -> "" (directory.go)
+	bIdxRole   = []byte("idx_role")           // role "\x00" institution "\x00" email -> "" (directory.go)
+	bCountMine = []byte("counters_requester") // email -> open requests (int64 BE)
 )
 
 func init() {
-	allBuckets = append(allBuckets, bIdxDue, bIdxMine, bCounters, bIdxAction, bIdxRole)
-	migrations[1] = rebuildPaging             // schema 2: due, mine, counters
-	migrations[2] = func(tx *bolt.Tx) error { // schema 3: the action and role indexes
-		if err := rebuildPaging(tx); err != nil {
+	allBuckets = append(allBuckets, bIdxDue, bIdxMine, bCounters, bIdxAction, bIdxRole, bCountMine)
+	// Schemas 2-4 added paging indexes and counters: the migration empties
+	// them and marks them for a rebuild, which Open then does in chunks
+	// (one huge transaction is quadratic in bbolt: nodes split only at
+	// commit).
+	migrations[1] = markPagingRebuild
+	migrations[2] = func(tx *bolt.Tx) error {
+		if err := markPagingRebuild(tx); err != nil {
 			return err
 		}
 		return rebuildRoles(tx)
 	}
+	migrations[3] = markPagingRebuild
 }
 
 // appendFill is the fill factor of the buckets whose keys grow with the
@@ -146,8 +153,15 @@ func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
 	if !add {
 		d = -1
 	}
-	cb := tx.Bucket(bCounters)
-	for _, k := range [][]byte{[]byte("open"), join("s", string(r.State)), join("i", r.Institution), join("t", string(r.Type))} {
+	for _, c := range []struct {
+		b *bolt.Bucket
+		k []byte
+	}{
+		{tx.Bucket(bCounters), []byte("open")}, {tx.Bucket(bCounters), join("s", string(r.State))},
+		{tx.Bucket(bCounters), join("i", r.Institution)}, {tx.Bucket(bCounters), join("t", string(r.Type))},
+		{tx.Bucket(bCountMine), []byte(r.Requester)},
+	} {
+		cb, k := c.b, c.k
 		var n int64
 		if v := cb.Get(k); len(v) == 8 {
 			n = int64(binary.BigEndian.Uint64(v))
@@ -165,10 +179,13 @@ func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
 	return nil
 }
 
-// rebuildPaging (schema 1 -> 2, 2 -> 3) builds the paging indexes and counters
-// from the stored requests.
-func rebuildPaging(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bIdxDue, bIdxMine, bCounters, bIdxAction} {
+// pagingBuckets are the buckets rebuilt from the requests.
+var pagingBuckets = [][]byte{bIdxDue, bIdxMine, bCounters, bIdxAction, bCountMine}
+
+// markPagingRebuild empties the paging buckets and marks them for
+// rebuildPaging; a crash before the rebuild ends starts it again.
+func markPagingRebuild(tx *bolt.Tx) error {
+	for _, name := range pagingBuckets {
 		if tx.Bucket(name) != nil {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
@@ -178,17 +195,60 @@ func rebuildPaging(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	rb := tx.Bucket(bRequests)
-	if rb == nil {
+	if tx.Bucket(bRequests) == nil || tx.Bucket(bRequests).Stats().KeyN == 0 {
+		return nil // a new file: nothing to rebuild
+	}
+	return tx.Bucket(bMeta).Put([]byte("rebuild_paging"), []byte("1"))
+}
+
+// rebuildPaging builds the paging indexes and counters from the stored
+// requests, 5,000 a transaction, when a migration marked them; the mark
+// goes with the last chunk.
+func (s *Store) rebuildPaging() error {
+	pending := false
+	s.db.View(func(tx *bolt.Tx) error {
+		pending = tx.Bucket(bMeta).Get([]byte("rebuild_paging")) != nil
+		return nil
+	})
+	if !pending {
 		return nil
 	}
-	return rb.ForEach(func(k, _ []byte) error {
-		r, err := getRequest(tx, string(k))
-		if err != nil {
+	if err := s.db.Update(markPagingRebuild); err != nil { // a rebuild cut short starts again
+		return err
+	}
+	var after []byte
+	for {
+		done := false
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bRequests).Cursor()
+			k, _ := c.First()
+			if after != nil {
+				k, _ = c.Seek(after)
+				if bytes.Equal(k, after) {
+					k, _ = c.Next()
+				}
+			}
+			for n := 0; k != nil && n < 5000; n++ {
+				r, err := getRequest(tx, string(k))
+				if err != nil {
+					return err
+				}
+				if err := pagingIndex(tx, r, true); err != nil {
+					return err
+				}
+				after = append(after[:0], k...)
+				k, _ = c.Next()
+			}
+			if k == nil {
+				done = true
+				return tx.Bucket(bMeta).Delete([]byte("rebuild_paging"))
+			}
+			return nil
+		})
+		if err != nil || done {
 			return err
 		}
-		return pagingIndex(tx, r, true)
-	})
+	}
 }
 
 // OpenCounts implements bot.RequestPager.
@@ -315,7 +375,11 @@ func (s *Store) RequestPage(ctx context.Context, q bot.PageQuery) (bot.Page, err
 				start = append(append([]byte(nil), prefix...), idKey(after.ID)...)
 			}
 			if len(f.States) == 0 && f.Institution == "" && f.Type == "" {
-				page.Total = countPrefix(tx.Bucket(bIdxMine), prefix)
+				if v := tx.Bucket(bCountMine).Get([]byte(f.Requester)); len(v) == 8 {
+					page.Total = int(binary.BigEndian.Uint64(v))
+				} else {
+					page.Total = 0
+				}
 			}
 			return walk(tx.Bucket(bIdxMine).Cursor(), start, false, prefix, func(k []byte) string { return idFromKey(k[len(prefix):]) })
 		}
@@ -396,15 +460,6 @@ func openTotal(tx *bolt.Tx, f bot.RequestFilter) int {
 		return counter(tx, []byte("open"))
 	}
 	return counter(tx, k)
-}
-
-func countPrefix(b *bolt.Bucket, prefix []byte) int {
-	n := 0
-	c := b.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		n++
-	}
-	return n
 }
 
 // OpenIDs implements bot.RequestPager: the due index holds exactly the

@@ -44,7 +44,7 @@ import (
 )
 
 // SchemaVersion is the layout version this code writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 var (
 	bMeta         = []byte("meta")
@@ -102,6 +102,10 @@ func Open(path string) (*Store, error) {
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.rebuildPaging(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: rebuild the paging indexes: %w", err)
 	}
 	return s, nil
 }
