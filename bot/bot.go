@@ -639,9 +639,25 @@ func (b *Bot) Fix(ctx context.Context, a Actor, id string, changes map[string]st
 	return r, nil
 }
 
-// Recover runs at start: a request left in_progress by a crash is flagged
-// as needing attention (the action may or may not have run) and the
-// operators are told. It returns how many it flagged.
+// actionWasRunning reports whether a request's history ends with the bot
+// starting its action (comments and reminders after it aside): the action
+// started and its result was never stored.
+func actionWasRunning(evs []Event) bool {
+	for i := len(evs) - 1; i >= 0; i-- {
+		switch evs[i].Kind {
+		case EventComment, EventReminder, EventUpdated, EventAssigned, EventAttention:
+			continue
+		}
+		return evs[i].Phrase.ID == "event.executing"
+	}
+	return false
+}
+
+// Recover runs at start: a request whose automatic action was running when
+// the process stopped is flagged as needing attention (the action may or
+// may not have run) and the operators are told. A request an operator
+// took and works on by hand is in progress too, but nothing of the bot's
+// was running: it is left alone. It returns how many it flagged.
 func (b *Bot) Recover(ctx context.Context) (int, error) {
 	rs, err := b.Store.Requests(ctx, RequestFilter{States: []State{StateInProgress}})
 	if err != nil {
@@ -652,7 +668,14 @@ func (b *Bot) Recover(ctx context.Context) (int, error) {
 		if _, busy := b.running.Load(r.ID); busy || r.NeedsAttention || r.Outcome != nil && r.Outcome.Pending {
 			continue
 		}
-		_, err := b.update(ctx, System, r.ID, change{kind: EventAttention, from: []State{StateInProgress}, phrase: P("event.attention"),
+		evs, err := b.Store.Events(ctx, r.ID)
+		if err != nil {
+			return n, err
+		}
+		if !actionWasRunning(evs) {
+			continue
+		}
+		_, err = b.update(ctx, System, r.ID, change{kind: EventAttention, from: []State{StateInProgress}, phrase: P("event.attention"),
 			apply: func(r *Request, _ Event) { r.NeedsAttention = true }})
 		if err != nil {
 			return n, err

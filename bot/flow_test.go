@@ -294,8 +294,15 @@ func TestCrashRestartFlagsInProgress(t *testing.T) {
 	// The process dies after the request moved to in_progress.
 	e.Store.UpdateRequest(ctx, id, func(r *bot.Request, h []bot.Event) ([]bot.Event, error) {
 		r.State = bot.StateInProgress
-		return []bot.Event{{Kind: bot.EventTransition, From: bot.StateAwaitingApproval, To: bot.StateInProgress}}, nil
+		return []bot.Event{{Kind: bot.EventTransition, From: bot.StateAwaitingApproval, To: bot.StateInProgress, Phrase: bot.P("event.executing")}}, nil
 	})
+	// Another request an operator took to work on by hand: nothing of the
+	// bot's runs, so a restart leaves it alone.
+	taken := firstID(t, e.Say(anna, "/it konsultācija kā pievienot kopīgo kalendāru"))
+	if reps := e.Say(oper, "/it take "+taken); e.Request(taken).State != bot.StateInProgress {
+		t.Fatalf("take: %+v", reps)
+	}
+	e.Say(anna, "/it comment "+taken+" paldies")
 	e.Store.Close()
 
 	st, err := store.Open(e.Path)
@@ -313,6 +320,9 @@ func TestCrashRestartFlagsInProgress(t *testing.T) {
 	r, _ := st.Request(ctx, id)
 	if !r.NeedsAttention || r.State != bot.StateInProgress {
 		t.Fatalf("after restart: %+v", r)
+	}
+	if r, _ := st.Request(ctx, taken); r.NeedsAttention {
+		t.Errorf("the request an operator took is flagged as cut short by a crash")
 	}
 	evs, _ := st.Events(ctx, id)
 	if last := evs[len(evs)-1]; last.Kind != bot.EventAttention {
