@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 )
 
 // Message sources: how a message reached the router.
@@ -115,4 +116,52 @@ type Recorder struct {
 func (r *Recorder) Write(_ context.Context, rep Reply) error {
 	r.Replies = append(r.Replies, rep)
 	return nil
+}
+
+// StripControl removes what a terminal would act on instead of showing:
+// escape sequences (CSI "ESC [ … final", OSC "ESC ] … BEL|ESC \", and
+// two-byte ESC sequences), other C0 and C1 control characters and DEL. A
+// tab becomes a space; line breaks stay. Doors clean what people type with
+// it, and text printed to a terminal from the store is cleaned again.
+func StripControl(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == 0x1b || r == 0x7f || (r < 0x20 && r != '\n') || (r >= 0x80 && r < 0xa0) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == 0x1b && i+1 < len(rs) && rs[i+1] == '[': // CSI: parameters, then a final byte 0x40–0x7e
+			i += 2
+			for i < len(rs) && (rs[i] < 0x40 || rs[i] > 0x7e) {
+				i++
+			}
+		case r == 0x1b && i+1 < len(rs) && rs[i+1] == ']': // OSC: up to BEL or ESC \
+			i += 2
+			for i < len(rs) && rs[i] != 0x07 && !(rs[i] == 0x1b && i+1 < len(rs) && rs[i+1] == '\\') {
+				i++
+			}
+			if i < len(rs) && rs[i] == 0x1b {
+				i++
+			}
+		case r == 0x1b: // ESC and the one character after it
+			i++
+		case r == '\t':
+			b.WriteByte(' ')
+		case r == '\n':
+			b.WriteByte('\n')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

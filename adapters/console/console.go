@@ -99,11 +99,13 @@ func (c *Console) Write(ctx context.Context, r bot.Reply) error {
 	return nil
 }
 
-// Render renders a reply as console text with the given indent.
+// Render renders a reply as console text with the given indent. What a
+// terminal would act on (escape sequences, control characters — in text
+// stored before the doors cleaned it, or from a service) is left out.
 func Render(r bot.Reply, indent string) string {
 	var b strings.Builder
 	line := func(s string) {
-		for _, l := range strings.Split(s, "\n") {
+		for _, l := range strings.Split(bot.StripControl(s), "\n") {
 			b.WriteString(indent + l + "\n")
 		}
 	}
@@ -146,7 +148,8 @@ func (c *Console) write(r bot.Reply, indent string) {
 
 // Handle routes one line typed at the console.
 func (c *Console) Handle(ctx context.Context, line string) error {
-	line = strings.TrimSpace(line)
+	// Escape sequences and control characters are not stored or echoed.
+	line = strings.TrimSpace(bot.StripControl(line))
 	if line == "" {
 		return nil
 	}
@@ -188,22 +191,48 @@ func (c *Console) switchPerson(ctx context.Context, args []string) error {
 	return c.Write(ctx, bot.Reply{Kind: bot.KindText, Text: bot.Tr(p.Language(), "console.now_as", bot.Args{"Name": p.Name, "Email": p.Email, "Institution": p.Institution})})
 }
 
+// readLine reads one line of any length and returns at most max bytes of
+// it (the router answers a line past its limit with "too long"; the rest
+// of the line is read and dropped, so it is never taken for more input).
+func readLine(br *bufio.Reader, max int) (string, error) {
+	var b []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(b) < max {
+			b = append(b, chunk[:min(len(chunk), max-len(b))]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		line := strings.TrimRight(string(b), "\r\n")
+		return line, err
+	}
+}
+
 // Run reads lines from in until EOF, "/it quit" or ctx is done.
 func (c *Console) Run(ctx context.Context, in io.Reader) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64<<10), bot.MaxMessageBytes*2)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
+		br := bufio.NewReaderSize(in, 64<<10)
+		for {
+			line, err := readLine(br, bot.MaxMessageBytes+1)
+			if line != "" || err == nil {
+				select {
+				case lines <- line:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				if err == io.EOF {
+					err = nil
+				}
+				errc <- err
+				close(lines)
 				return
 			}
 		}
-		errc <- sc.Err()
-		close(lines)
 	}()
 	for {
 		if c.Prompt != "" {

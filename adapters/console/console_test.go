@@ -84,3 +84,35 @@ func TestAsOnlyInSandbox(t *testing.T) {
 		t.Fatalf("unknown person: %s", out.String())
 	}
 }
+
+// TestLongLinesAndControlCharacters: a line past the router's limit is
+// answered "too long" and the console goes on; escape sequences and
+// control characters typed at it are neither stored nor shown.
+func TestLongLinesAndControlCharacters(t *testing.T) {
+	e := bottest.New(t)
+	var out bytes.Buffer
+	c := console.New(e.Router, e.Store, &out, e.Person("anna.berzina@lgia.gov.lv"))
+	in := strings.NewReader(strings.Repeat("x", 1<<20) + "\n" +
+		"/it konsultācija \x1b[31mkā\x1b[0m pievienot \x1b]0;pwned\x07kalendāru\x07\x08\n" +
+		"/it pieteikumi\n")
+	if err := c.Run(context.Background(), in); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := out.String()
+	if !strings.Contains(got, bot.Tr(bot.LV, "router.too_long", bot.Args{"Max": bot.MaxMessageBytes})) {
+		t.Errorf("no too-long answer:\n%.500s", got)
+	}
+	if strings.ContainsAny(got, "\x1b\x07\x08") || strings.Contains(got, "pwned") {
+		t.Errorf("control characters echoed:\n%q", got)
+	}
+	rs, err := e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("requests: %v %v", rs, err)
+	}
+	if txt := rs[0].Params.Text; strings.ContainsAny(txt, "\x1b\x07\x08") || !strings.Contains(txt, "kā pievienot kalendāru") {
+		t.Errorf("stored text %q", txt)
+	}
+	if !strings.Contains(got, rs[0].ID) {
+		t.Errorf("the lines after the long one were not handled:\n%.2000s", got)
+	}
+}
