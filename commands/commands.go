@@ -98,8 +98,14 @@ func flags(args []string) (pos []string, opts map[string]string) {
 			kv := strings.SplitN(a[2:], "=", 2)
 			opts[bot.Fold(kv[0])] = kv[1]
 		case strings.HasPrefix(a, "--") && i+1 < len(args):
-			opts[bot.Fold(a[2:])] = args[i+1]
-			i++
+			// The value runs to the next option: "--en Multi Word Name"
+			// (quoting it works too).
+			j := i + 1
+			for j < len(args) && !strings.HasPrefix(args[j], "--") && !(strings.Contains(args[j], "=") && !strings.Contains(args[j], "@")) {
+				j++
+			}
+			opts[bot.Fold(a[2:])] = strings.Join(args[i+1:j], " ")
+			i = j - 1
 		case strings.Contains(a, "=") && !strings.Contains(a, "@"):
 			kv := strings.SplitN(a, "=", 2)
 			opts[bot.Fold(kv[0])] = kv[1]

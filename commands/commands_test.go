@@ -267,3 +267,22 @@ func TestAccountReportInRequesterLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestMultiWordOptionValues: an option's value may be several words,
+// quoted or not; the positional name stays whole.
+func TestMultiWordOptionValues(t *testing.T) {
+	for _, line := range []string{
+		`/it institution add ZZZ zzz.gov.lv Zaļā zemes aģentūra --en Green Land Agency --sector no`,
+		`/it institution add ZZZ zzz.gov.lv "Zaļā zemes aģentūra" --en "Green Land Agency" --sector no`,
+	} {
+		e := bottest.New(t)
+		e.Say(sysadmin, line)
+		i, err := e.Store.Institution(context.Background(), "ZZZ")
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if i.NameLV != "Zaļā zemes aģentūra" || i.NameEN != "Green Land Agency" || i.InSector {
+			t.Errorf("%s: stored %q / %q, sector %v", line, i.NameLV, i.NameEN, i.InSector)
+		}
+	}
+}
