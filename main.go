@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -112,7 +113,7 @@ func subcommands() map[string]subcommand {
 		"serve":    {"serve                      run the adapters, the HTTP server and (unless --no-console) the console", cmdServe},
 		"chat":     {"chat --as EMAIL            an interactive console as EMAIL", cmdChat},
 		"run":      {"run --as EMAIL \"COMMAND\"  run one command as EMAIL and print the answer", cmdRun},
-		"requests": {"requests [--state S]       list requests", cmdRequests},
+		"requests": {"requests [--state S] [--institution CODE]  list requests, newest first", cmdRequests},
 		"show":     {"show ID                    a request with its audit trail", cmdShow},
 		"backup":   {"backup FILE                a consistent hot copy of the data file", cmdBackup},
 		"version":  {"version                    print the version", cmdVersion},
@@ -195,8 +196,46 @@ func usage(w io.Writer) {
 }
 
 func cmdVersion(c *cli, args []string) error {
-	fmt.Fprintln(c.stdout, "itbot", version)
+	fmt.Fprintln(c.stdout, "itbot", versionString())
 	return nil
+}
+
+// versionString is the version set at build time, else what the Go
+// toolchain stamped into the binary: the module version and the commit
+// (with its time, and "+dirty" for uncommitted changes).
+func versionString() string {
+	v := version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += " (" + rev + dirty
+		if at != "" {
+			v += ", " + at
+		}
+		v += ")"
+	}
+	return v + " " + bi.GoVersion
 }
 
 func cmdServe(c *cli, args []string) error {
@@ -262,7 +301,7 @@ func cmdRun(c *cli, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *as == "" || fs.NArg() == 0 {
+	if *as == "" || strings.TrimSpace(strings.Join(fs.Args(), " ")) == "" {
 		return errors.New(`usage: itbot run --as EMAIL "/it COMMAND"`)
 	}
 	c.interactive = true
