@@ -38,6 +38,10 @@ type App struct {
 	Mux      *http.ServeMux
 	Registry *prometheus.Registry
 	Console  *console.Console
+	// Listener, when set, is the HTTP listener Serve uses (opened by
+	// Listen before the app was built); otherwise Serve listens on
+	// Cfg.HTTP.Listen.
+	Listener net.Listener
 	// Exchange and DVS are the service clients NewApp chose (the real
 	// service, the sandbox's emulator on loopback, or nil when neither is
 	// configured); the bot holds them as its interfaces.
@@ -262,6 +266,34 @@ func (a *App) Handler() http.Handler {
 	})
 }
 
+// Listen opens the HTTP listener of cfg before anything else starts. A
+// busy address chosen in the configuration (or ITBOT_LISTEN) is an error
+// that says what to do; a busy default address (127.0.0.1:8080, a
+// newcomer's `go run .` beside another program) is replaced by a free
+// port on the same host, and busy names the address that was taken. No
+// listen address: no listener.
+func Listen(cfg *Config) (ln net.Listener, busy string, err error) {
+	if cfg.HTTP.Listen == "" {
+		return nil, "", nil
+	}
+	ln, err = net.Listen("tcp", cfg.HTTP.Listen)
+	if err == nil {
+		return ln, "", nil
+	}
+	if cfg.HTTP.ListenSet {
+		return nil, "", fmt.Errorf("http.listen %s: %w — stop what uses it, or choose another address (http.listen in the configuration, or ITBOT_LISTEN)", cfg.HTTP.Listen, err)
+	}
+	host, _, serr := net.SplitHostPort(cfg.HTTP.Listen)
+	if serr != nil {
+		return nil, "", fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+	}
+	ln, ferr := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if ferr != nil {
+		return nil, "", fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+	}
+	return ln, cfg.HTTP.Listen, nil
+}
+
 // Serve runs the HTTP server, the background loops and, if enabled, the
 // console on stdin, until ctx ends (or stdin ends and nothing else serves).
 func (a *App) Serve(ctx context.Context, stdin io.Reader) error {
@@ -269,10 +301,13 @@ func (a *App) Serve(ctx context.Context, stdin io.Reader) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	if a.Cfg.HTTP.Listen != "" {
-		ln, err := net.Listen("tcp", a.Cfg.HTTP.Listen)
-		if err != nil {
-			return fmt.Errorf("http: %w", err)
+	if a.Listener != nil || a.Cfg.HTTP.Listen != "" {
+		ln := a.Listener
+		if ln == nil {
+			var err error
+			if ln, err = net.Listen("tcp", a.Cfg.HTTP.Listen); err != nil {
+				return fmt.Errorf("http: %w", err)
+			}
 		}
 		srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		a.Log.Info("http listening", "addr", ln.Addr().String())

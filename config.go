@@ -30,6 +30,10 @@ type Config struct {
 		Listen string `yaml:"listen"`
 		// MaxBodyBytes limits every inbound request body.
 		MaxBodyBytes int64 `yaml:"max_body_bytes"`
+		// ListenSet reports that Listen was chosen (in the file or by
+		// ITBOT_LISTEN), not left at its default: a busy default port is
+		// replaced by a free one, a chosen one is an error.
+		ListenSet bool `yaml:"-"`
 	} `yaml:"http"`
 	Console struct {
 		Enabled *bool  `yaml:"enabled"`
@@ -86,8 +90,16 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 	expanded := os.Expand(string(raw), func(k string) string { return os.Getenv(k) })
 	dec := yaml.NewDecoder(strings.NewReader(expanded))
 	dec.KnownFields(true)
+	const unset = "\x00unset"
+	def := c.HTTP.Listen
+	c.HTTP.Listen = unset
 	if err := dec.Decode(c); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if c.HTTP.Listen == unset {
+		c.HTTP.Listen = def
+	} else {
+		c.HTTP.ListenSet = true
 	}
 	c.envOverrides()
 	for name := range c.Sections {
@@ -148,5 +160,6 @@ func (c *Config) envOverrides() {
 	}
 	if v, ok := os.LookupEnv("ITBOT_LISTEN"); ok {
 		c.HTTP.Listen = v
+		c.HTTP.ListenSet = true
 	}
 }

@@ -239,14 +239,28 @@ func versionString() string {
 }
 
 func cmdServe(c *cli, args []string) error {
-	if cfg, err := c.config(); err == nil && cfg.ConsoleEnabled() {
-		c.interactive = true
-	}
-	a, err := c.app(true)
+	cfg, err := c.config()
 	if err != nil {
 		return err
 	}
+	if cfg.ConsoleEnabled() {
+		c.interactive = true
+	}
+	// The HTTP address first: a busy one chosen in the configuration stops
+	// itbot before anything else starts.
+	ln, busy, err := Listen(cfg)
+	if err != nil {
+		return err
+	}
+	a, err := c.app(true)
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		return err
+	}
 	defer a.Close()
+	a.Listener = ln
 	p, err := a.consolePerson(c.ctx, a.Cfg.Console.As)
 	if err != nil && a.Cfg.ConsoleEnabled() {
 		return err
@@ -255,6 +269,10 @@ func cmdServe(c *cli, args []string) error {
 	if a.Bot.Sandbox {
 		a.Log.Warn("SANDBOX MODE: Exchange Online and the DVS are emulated in-process; nothing real is changed")
 		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "console.sandbox_banner", nil))
+	}
+	if busy != "" {
+		a.Log.Warn("the default HTTP address is taken; listening on a free port", "busy", busy, "addr", ln.Addr().String())
+		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "console.port_busy", bot.Args{"Busy": busy, "Addr": ln.Addr().String()}))
 	}
 	if a.Cfg.ConsoleEnabled() {
 		a.Console.Prompt = "›"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -149,5 +150,45 @@ func TestSectionsDecodeStrictly(t *testing.T) {
 	}
 	if _, err := cfg.Section("sla", &v); err == nil || !strings.Contains(err.Error(), "polcy") {
 		t.Fatalf("misspelt key accepted: %v", err)
+	}
+}
+
+// TestListenWhenThePortIsTaken: a busy default address falls back to a
+// free port (and says which was taken); a busy address the configuration
+// chose is an error that says what to do.
+func TestListenWhenThePortIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg := DefaultConfig()
+	cfg.HTTP.Listen = taken.Addr().String() // as if it were the default and busy
+	ln, busy, err := Listen(cfg)
+	if err != nil || ln == nil || busy != taken.Addr().String() || ln.Addr().String() == busy {
+		t.Fatalf("default address taken: %v %q %v", ln, busy, err)
+	}
+	ln.Close()
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "itbot.yaml")
+	os.WriteFile(path, []byte("http:\n  listen: "+taken.Addr().String()+"\n"), 0o600)
+	cfg, err = LoadConfig(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.HTTP.ListenSet {
+		t.Fatal("http.listen in the file is not marked as chosen")
+	}
+	if ln, _, err := Listen(cfg); err == nil || !strings.Contains(err.Error(), "http.listen") {
+		if ln != nil {
+			ln.Close()
+		}
+		t.Fatalf("a chosen busy address: %v", err)
+	}
+	// A file without http.listen keeps the default, not chosen.
+	os.WriteFile(path, []byte("data: "+filepath.Join(dir, "x.db")+"\n"), 0o600)
+	if cfg, err := LoadConfig(path, true); err != nil || cfg.HTTP.ListenSet || cfg.HTTP.Listen != "127.0.0.1:8080" {
+		t.Fatalf("default listen: %+v %v", cfg.HTTP, err)
 	}
 }

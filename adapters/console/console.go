@@ -268,6 +268,8 @@ func init() {
 		bot.T("console.thread", "pavediens {{.ID}} → {{.User}}", "thread {{.ID}} → {{.User}}"),
 		bot.T("console.private", "privāti (redzat tikai jūs):", "private (only you see this):"),
 		bot.T("console.private_withheld", "privāta ziņa personai {{.User}} (šeit netiek rādīta)", "a private message for {{.User}} (not shown here)"),
+		bot.T("console.port_busy", "Adrese {{.Busy}} ir aizņemta, tāpēc itbot klausās {{.Addr}} (/healthz, /metrics, tīmekļa āķi). Citu adresi var norādīt ar http.listen vai ITBOT_LISTEN.",
+			"{{.Busy}} is taken, so itbot listens on {{.Addr}} (/healthz, /metrics, webhooks). Choose another address with http.listen or ITBOT_LISTEN."),
 		bot.T("console.as_sandbox_only", "Personu var mainīt tikai smilškastes režīmā.", "Switching person works in sandbox mode only."),
 		bot.T("console.unknown_person", "{{.Email}} nav smilškastes personu vidū. Skatiet: itbot.example.yaml vai /it iestādes.", "{{.Email}} is not a sandbox person. See itbot.example.yaml or /it institution list."),
 		bot.T("console.now_as", "Tagad jūs esat {{.Name}} <{{.Email}}> ({{.Institution}}).", "You are now {{.Name}} <{{.Email}}> ({{.Institution}})."),
