@@ -139,12 +139,28 @@ func cmdMailbox(c *cli, args []string) error {
 
 // cmdMailboxTry answers sample mails in sandbox mode: an emulated tenant
 // with the IT mailbox gets the files, the real adapter reads it through
-// the SDK once, and the answers are printed. The requests land in the
-// sandbox data file like any other.
+// the SDK once, and the answers are printed. It runs on a throw-away data
+// file (the sandbox directory, freshly seeded), so the samples neither
+// change the sandbox's requests nor depend on them.
 func cmdMailboxTry(c *cli, files []string) error {
 	if len(files) == 0 {
 		return errors.New("usage: itbot mailbox try FILE.eml… (samples: adapters/mailbox/testdata/mail/)")
 	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "itbot-mailbox-try-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	scratch := *cfg
+	scratch.Data = filepath.Join(tmp, "itbot.db")
+	scratch.Log.File = filepath.Join(tmp, "itbot.log")
+	c.cfgCache = &scratch
+	defer func() { c.cfgCache = cfg }()
+	fmt.Fprintln(c.stdout, "(a throw-away copy of the sandbox: the samples do not touch "+cfg.Data+")")
 	a, err := c.app(false)
 	if err != nil {
 		return err

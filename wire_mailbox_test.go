@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,9 +70,11 @@ func TestMailboxConfig(t *testing.T) {
 }
 
 // `itbot mailbox try` answers sample mails in sandbox mode through the
-// real adapter and SDK, against an emulated mailbox, and can be run again.
+// real adapter and SDK, against an emulated mailbox, and can be run again;
+// it works on a throw-away copy of the sandbox, so the sandbox's own data
+// file is not touched.
 func TestMailboxTry(t *testing.T) {
-	cfg, _ := writeConfig(t)
+	cfg, data := writeConfig(t)
 	dir := filepath.Join("adapters", "mailbox", "testdata", "mail")
 	out := run(t, "--config", cfg, "mailbox", "try", filepath.Join(dir, "lv_licence_outlook.eml"), filepath.Join(dir, "en_bounce.eml"))
 	for _, want := range []string{"seen 2, handled 1, review 0, ignored 1", "← to ilze.liepa@lgia.gov.lv: RE: [IT-2026-000001] Licences piešķiršana", "Licence E3 piešķirta", "folder Apstrādāts: 2"} {
@@ -80,8 +83,13 @@ func TestMailboxTry(t *testing.T) {
 		}
 	}
 	out = run(t, "--config", cfg, "mailbox", "try", filepath.Join(dir, "en_shared_plain.eml"))
-	if !strings.Contains(out, "RE: [IT-2026-000002] New shared mailbox") {
+	if !strings.Contains(out, "RE: [IT-2026-000001] New shared mailbox") || !strings.Contains(out, "throw-away") {
 		t.Errorf("second try:\n%s", out)
+	}
+	if _, err := os.Stat(data); err == nil {
+		if out := run(t, "--config", cfg, "requests"); strings.Contains(out, "IT-2026-") {
+			t.Errorf("the samples left requests in the sandbox's data file:\n%s", out)
+		}
 	}
 	var errb bytes.Buffer
 	if err := runMain(context.Background(), []string{"--config", cfg, "mailbox", "check"}, strings.NewReader(""), &bytes.Buffer{}, &errb); err == nil || !strings.Contains(err.Error(), "no mailbox configured") {
