@@ -30,10 +30,13 @@ type availabilityConfig struct {
 	ProbeInterval time.Duration `yaml:"probe_interval"`
 	// AlertAfter failed probes in a row make a down alert.
 	AlertAfter int `yaml:"alert_after"`
+	// MinMeasured is the share of a month so far (0–1) that must have been
+	// measured before a target is reported met or missed.
+	MinMeasured float64 `yaml:"min_measured"`
 }
 
 func readAvailabilityConfig(cfg *Config) (availabilityConfig, error) {
-	c := availabilityConfig{DVS: 99.5, Exchange: 99.9, ProbeInterval: time.Minute, AlertAfter: 2}
+	c := availabilityConfig{DVS: 99.5, Exchange: 99.9, ProbeInterval: time.Minute, AlertAfter: 2, MinMeasured: availability.DefaultMinMeasured}
 	if err := strictSection(cfg, "availability", &c); err != nil {
 		return c, err
 	}
@@ -44,6 +47,9 @@ func readAvailabilityConfig(cfg *Config) (availabilityConfig, error) {
 	}
 	if c.ProbeInterval < 10*time.Second {
 		return c, fmt.Errorf("config section availability: probe_interval %v is too short (at least 10s)", c.ProbeInterval)
+	}
+	if c.MinMeasured <= 0 || c.MinMeasured > 1 {
+		return c, fmt.Errorf("config section availability: min_measured is a share between 0 and 1, e.g. 0.5 (got %v)", c.MinMeasured)
 	}
 	if c.AlertAfter < 1 {
 		return c, errors.New("config section availability: alert_after must be at least 1")
@@ -69,7 +75,7 @@ func newMonitor(a *App, c availabilityConfig) *availability.Monitor {
 				}
 				return a.Bot.Exchange.Health(ctx)
 			}})
-	m.Interval, m.AlertAfter = c.ProbeInterval, c.AlertAfter
+	m.Interval, m.AlertAfter, m.MinMeasured = c.ProbeInterval, c.AlertAfter, c.MinMeasured
 	m.Now = a.Bot.Now
 	m.Log = a.Log.With("service", "availability")
 	return m

@@ -510,3 +510,29 @@ func TestRenderGolden(t *testing.T) {
 		t.Errorf("October:\n%s", out)
 	}
 }
+
+// TestNoVerdictOnLittleData: a few minutes measured in a month give the
+// figure with how little it rests on, not a "met" mark; enough measured
+// gives the verdict and the share.
+func TestNoVerdictOnLittleData(t *testing.T) {
+	e := newMon(t, openStore(t), riga(2026, 11, 23, 9, 0).Add(10*time.Second))
+	e.minutes(t, 2)
+	r, err := e.mon.Report(t.Context(), dvsTarget, e.clk.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.HasVerdict() || r.MeasuredShare() > 0.001 {
+		t.Fatalf("verdict on %d measured minutes (share %v)", r.Measured(), r.MeasuredShare())
+	}
+	for _, l := range []bot.Lang{bot.LV, bot.EN} {
+		out := Render([]*Report{r}, l)
+		if strings.Contains(out, "✓") || strings.Contains(out, "✗") || !strings.Contains(out, bot.Tr(l, "avail.no_verdict", bot.Args{})[:12]) {
+			t.Errorf("%s:\n%s", l, out)
+		}
+	}
+	e.mon.MinMeasured = 0.00001
+	r, _ = e.mon.Report(t.Context(), dvsTarget, e.clk.t)
+	if !r.HasVerdict() || !strings.Contains(Render([]*Report{r}, bot.EN), "✓") {
+		t.Errorf("a lower min_measured gives the verdict:\n%s", Render([]*Report{r}, bot.EN))
+	}
+}

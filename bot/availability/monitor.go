@@ -56,7 +56,11 @@ type Monitor struct {
 	// between are filled in; longer gaps (itbot was not running) stay
 	// Unknown. Default 3 × Interval.
 	MaxGap time.Duration
-	Notify *bot.Notifier
+	// MinMeasured is the share of a period that must be measured for a
+	// verdict on the target (Report.MinMeasured); default
+	// DefaultMinMeasured.
+	MinMeasured float64
+	Notify      *bot.Notifier
 	Now    func() time.Time
 	Log    *slog.Logger
 
@@ -297,6 +301,10 @@ func (m *Monitor) Report(ctx context.Context, s Target, month time.Time) (*Repor
 	}
 	now := m.now()
 	r := Compute(tl, s, from, to, now)
+	r.MinMeasured = m.MinMeasured
+	if r.MinMeasured <= 0 {
+		r.MinMeasured = DefaultMinMeasured
+	}
 	st, err := m.Status(ctx, s.Service)
 	if err != nil {
 		return nil, err

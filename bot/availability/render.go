@@ -18,6 +18,8 @@ func init() {
 		bot.T("avail.now_unknown", "{{.Name}}: ❔ stāvoklis nav zināms (nav svaigu mērījumu)", "{{.Name}}: ❔ state unknown (no recent probe)"),
 		bot.T("avail.name_only", "{{.Name}}:", "{{.Name}}:"),
 		bot.T("avail.availability", "Pieejamība: {{.Avail}} % (mērķis {{.Goal}} %) {{.Mark}}", "Availability: {{.Avail}} % (target {{.Goal}} %) {{.Mark}}"),
+		bot.T("avail.measured", "izmērīti {{.Share}} % no perioda līdz šim", "{{.Share}} % of the period so far measured"),
+		bot.T("avail.no_verdict", "Pieejamība: {{.Avail}} % — vērtējuma pret mērķi {{.Goal}} % nav: izmērīti tikai {{.Share}} % no perioda līdz šim (vajag vismaz {{.Min}} %)", "Availability: {{.Avail}} % — no verdict against the {{.Goal}} % target: only {{.Share}} % of the period so far was measured (at least {{.Min}} % needed)"),
 		bot.T("avail.availability_none", "Pieejamība: nav mērījumu (mērķis {{.Goal}} %)", "Availability: not measured (target {{.Goal}} %)"),
 		bot.T("avail.budget", "Dīkstāves budžets: {{.Budget}} min mēnesī; izlietotas {{.Down}} min, atlikušas {{.Left}} min", "Downtime budget: {{.Budget}} min a month; {{.Down}} min used, {{.Left}} min left"),
 		bot.T("avail.budget_over", "Dīkstāves budžets: {{.Budget}} min mēnesī; izlietotas {{.Down}} min — pārsniegts par {{.Over}} min", "Downtime budget: {{.Budget}} min a month; {{.Down}} min used — overspent by {{.Over}} min"),
@@ -113,14 +115,20 @@ func Render(rs []*Report, l bot.Lang) string {
 			line("", bot.Tr(l, "avail.now_unknown", args))
 		}
 		in := "  "
-		if r.Measured() == 0 {
+		share := Percent(100*r.MeasuredShare(), l)
+		switch {
+		case r.Measured() == 0:
 			line(in, bot.Tr(l, "avail.availability_none", bot.Args{"Goal": Goal(r.Goal, l)}))
-		} else {
+		case !r.HasVerdict():
+			line(in, bot.Tr(l, "avail.no_verdict", bot.Args{"Avail": Percent(r.Availability(), l), "Goal": Goal(r.Goal, l),
+				"Share": share, "Min": Goal(100*r.MinMeasured, l)}))
+		default:
 			mark := "✓"
 			if !r.Met() {
 				mark = "✗"
 			}
-			line(in, bot.Tr(l, "avail.availability", bot.Args{"Avail": Percent(r.Availability(), l), "Goal": Goal(r.Goal, l), "Mark": mark}))
+			line(in, bot.Tr(l, "avail.availability", bot.Args{"Avail": Percent(r.Availability(), l), "Goal": Goal(r.Goal, l), "Mark": mark})+
+				" · "+bot.Tr(l, "avail.measured", bot.Args{"Share": share}))
 		}
 		ba := bot.Args{"Budget": Minutes(r.Budget(), l), "Down": r.Down, "Left": Minutes(r.BudgetLeft(), l), "Over": Minutes(-r.BudgetLeft(), l)}
 		if r.BudgetLeft() < 0 {

@@ -99,6 +99,33 @@ type Report struct {
 	Current State
 	Since   time.Time
 	Health  *bot.Health
+	// MinMeasured is the share (0–1) of the period so far that must be
+	// measured for a verdict on the target: below it the availability is
+	// shown with how little it rests on, and neither met nor missed.
+	MinMeasured float64
+}
+
+// DefaultMinMeasured is the share of a period that must be measured for a
+// verdict unless configured otherwise.
+const DefaultMinMeasured = 0.5
+
+// Elapsed returns the minutes of the period up to now.
+func (r *Report) Elapsed() int { return r.Minutes - r.Future }
+
+// MeasuredShare returns the share (0–1) of the period so far with a known
+// state; NaN before the period began.
+func (r *Report) MeasuredShare() float64 {
+	if r.Elapsed() <= 0 {
+		return math.NaN()
+	}
+	return float64(r.Measured()) / float64(r.Elapsed())
+}
+
+// HasVerdict reports whether enough of the period so far was measured to
+// say whether the target is met.
+func (r *Report) HasVerdict() bool {
+	share := r.MeasuredShare()
+	return r.Measured() > 0 && !math.IsNaN(share) && share >= r.MinMeasured
 }
 
 // Month returns the Riga calendar month containing t: [first day 00:00,
