@@ -61,8 +61,8 @@ type Monitor struct {
 	// DefaultMinMeasured.
 	MinMeasured float64
 	Notify      *bot.Notifier
-	Now    func() time.Time
-	Log    *slog.Logger
+	Now         func() time.Time
+	Log         *slog.Logger
 
 	mu     sync.Mutex
 	status map[string]*Status

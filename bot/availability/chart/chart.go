@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -57,28 +58,42 @@ var (
 	colTarget  = color.NRGBA{R: 230, G: 120, B: 0, A: 255}
 )
 
-// PNG draws the reports (one per service, same month) in language l.
+// LegendHeight is the height of the legend row under the panels, in
+// pixels at DPI.
+const LegendHeight = 34
+
+// PNG draws the reports (one per service, same month) in language l: a
+// panel per service, and under them one legend row for all — outside the
+// plots, so it never covers the data.
 func PNG(rs []*availability.Report, l bot.Lang) ([]byte, error) {
 	if len(rs) == 0 {
 		return nil, fmt.Errorf("chart: no reports")
 	}
 	plots := make([][]*plot.Plot, len(rs))
+	var keys []legendEntry
 	for i, r := range rs {
-		p, err := panel(r, l, i == 0)
+		p, entries, err := panel(r, l)
 		if err != nil {
 			return nil, err
 		}
 		plots[i] = []*plot.Plot{p}
+		if i == 0 {
+			keys = entries
+		}
 	}
 	px := func(n int) vg.Length { return vg.Length(n) * vg.Inch / DPI }
-	w, h := px(Width), px(PerPanel*len(rs))
+	w, h := px(Width), px(PerPanel*len(rs)+LegendHeight)
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))
 	dc := draw.New(img)
+	legendArea, panels := dc, dc
+	legendArea.Max.Y = dc.Min.Y + px(LegendHeight)
+	panels.Min.Y = legendArea.Max.Y
 	tiles := draw.Tiles{Rows: len(rs), Cols: 1, PadTop: 6, PadBottom: 4, PadLeft: 6, PadRight: 14, PadY: 14}
-	canvases := plot.Align(plots, tiles, dc)
+	canvases := plot.Align(plots, tiles, panels)
 	for i := range plots {
 		plots[i][0].Draw(canvases[i][0])
 	}
+	legendRow(legendArea, keys)
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("chart: png: %w", err)
@@ -86,8 +101,34 @@ func PNG(rs []*availability.Report, l bot.Lang) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// panel draws one service's month.
-func panel(r *availability.Report, l bot.Lang, legend bool) (*plot.Plot, error) {
+// legendEntry is one key of the legend row.
+type legendEntry struct {
+	text  string
+	thumb plot.Thumbnailer
+}
+
+// legendRow draws the entries side by side, centred in c.
+func legendRow(c draw.Canvas, entries []legendEntry) {
+	sty := draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, vg.Points(9)),
+		YAlign: draw.YCenter, Handler: plot.DefaultTextHandler}
+	thumbW, thumbH, pad, gap := vg.Points(20), vg.Points(8), vg.Points(4), vg.Points(16)
+	var total vg.Length
+	for _, e := range entries {
+		total += thumbW + pad + sty.Width(e.text) + gap
+	}
+	total -= gap
+	x := c.Min.X + (c.Max.X-c.Min.X-total)/2
+	y := (c.Min.Y + c.Max.Y) / 2
+	for _, e := range entries {
+		tc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: x, Y: y - thumbH/2}, Max: vg.Point{X: x + thumbW, Y: y + thumbH/2}}}
+		e.thumb.Thumbnail(&tc)
+		c.FillText(sty, vg.Point{X: x + thumbW + pad, Y: y}, e.text)
+		x += thumbW + pad + sty.Width(e.text) + gap
+	}
+}
+
+// panel draws one service's month and returns the legend's entries.
+func panel(r *availability.Report, l bot.Lang) (*plot.Plot, []legendEntry, error) {
 	p := plot.New()
 	days := r.To.In(bot.TimeZone).AddDate(0, 0, -1).Day()
 	x := func(t time.Time) float64 { return 1 + t.Sub(r.From).Hours()/24 }
@@ -101,13 +142,17 @@ func panel(r *availability.Report, l bot.Lang, legend bool) (*plot.Plot, error) 
 	}
 	lo = max(lo, 0)
 	span := 100 - lo
-	hi := 100 + span*0.3 // headroom for the legend
+	hi := 100 + span*0.12 // room for the outage marks over the 100 % line
 	band := span * 0.09
 	p.X.Min, p.X.Max = 1, float64(days+1)
 	p.Y.Min, p.Y.Max = lo-band, hi
 
 	p.Title.Text = bot.Tr(l, "chart.title", bot.Args{"Name": r.Name, "Month": availability.MonthName(r.From, l),
 		"Avail": availability.Percent(r.Availability(), l), "Goal": availability.Goal(r.Goal, l)})
+	if !r.HasVerdict() {
+		// Too little measured for the figure to mean much: say so.
+		p.Title.Text += " · " + bot.Tr(l, "avail.measured", bot.Args{"Share": availability.Percent(100*r.MeasuredShare(), l)})
+	}
 	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.X.Label.Text = bot.Tr(l, "chart.x", nil)
 	p.Y.Label.Text = bot.Tr(l, "chart.y", nil)
@@ -141,7 +186,7 @@ func panel(r *availability.Report, l bot.Lang, legend bool) (*plot.Plot, error) 
 
 	target, err := plotter.NewLine(plotter.XYs{{X: 1, Y: r.Goal}, {X: float64(days + 1), Y: r.Goal}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	target.Color = colTarget
 	target.Width = vg.Points(1.5)
@@ -159,14 +204,17 @@ func panel(r *availability.Report, l bot.Lang, legend bool) (*plot.Plot, error) 
 		}
 		pts = append(pts, plotter.XY{X: xe, Y: v})
 	}
-	var line *plotter.Line
+	// The line with a dot at each day's end, so a month with one day of
+	// data (one point) still shows where availability stands.
+	line := &plotter.Line{LineStyle: draw.LineStyle{Color: colLine, Width: vg.Points(2.5)}}
 	if len(pts) > 0 {
-		if line, err = plotter.NewLine(pts); err != nil {
-			return nil, err
+		l, dots, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, nil, err
 		}
-		line.Color = colLine
-		line.Width = vg.Points(2)
-		p.Add(line)
+		l.LineStyle = line.LineStyle
+		dots.GlyphStyle = draw.GlyphStyle{Color: colLine, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+		p.Add(l, dots)
 	}
 
 	// Outage marks: a triangle at the top over each outage's start, so a
@@ -178,28 +226,20 @@ func panel(r *availability.Report, l bot.Lang, legend bool) (*plot.Plot, error) 
 	if len(marks) > 0 {
 		sc, err := plotter.NewScatter(marks)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: colDown, Radius: vg.Points(3.5), Shape: invertedTriangle{}}
 		p.Add(sc)
 	}
 
-	if legend {
-		p.Legend.Top, p.Legend.Left = true, true
-		p.Legend.XOffs = vg.Points(8)
-		p.Legend.ThumbnailWidth = vg.Points(18)
-		p.Legend.TextStyle.Font.Size = vg.Points(8.5)
-		p.Legend.Padding = vg.Points(1.5)
-		p.Legend.YOffs = -vg.Points(2)
-		if line != nil {
-			p.Legend.Add(bot.Tr(l, "chart.line", nil), line)
-		}
-		p.Legend.Add(bot.Tr(l, "chart.target", nil)+" "+availability.Goal(r.Goal, l)+" %", target)
-		p.Legend.Add(bot.Tr(l, "chart.outage", nil), swatch{colDown})
-		p.Legend.Add(bot.Tr(l, "chart.unknown", nil), swatch{colUnknown})
-		p.Legend.Add(bot.Tr(l, "chart.up", nil), swatch{colUp})
+	entries := []legendEntry{
+		{bot.Tr(l, "chart.line", nil), line},
+		{bot.Tr(l, "chart.target", nil), target},
+		{bot.Tr(l, "chart.outage", nil), swatch{colDown}},
+		{bot.Tr(l, "chart.unknown", nil), swatch{colUnknown}},
+		{bot.Tr(l, "chart.up", nil), swatch{colUp}},
 	}
-	return p, nil
+	return p, entries, nil
 }
 
 // rect is a filled rectangle in data coordinates.

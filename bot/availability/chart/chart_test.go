@@ -74,8 +74,8 @@ func TestPNGGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: not a PNG: %v", l, err)
 		}
-		if sz := img.Bounds().Size(); sz.X != Width || sz.Y != PerPanel*len(rs) {
-			t.Errorf("%s: %v px, want %dx%d", l, sz, Width, PerPanel*len(rs))
+		if sz := img.Bounds().Size(); sz.X != Width || sz.Y != PerPanel*len(rs)+LegendHeight {
+			t.Errorf("%s: %v px, want %dx%d", l, sz, Width, PerPanel*len(rs)+LegendHeight)
 		}
 		if n := len(b); n < 20<<10 || n > 400<<10 {
 			t.Errorf("%s: %d bytes, outside 20 KB … 400 KB", l, n)
@@ -129,5 +129,38 @@ func BenchmarkPNG(b *testing.B) {
 		if _, err := PNG(rs, bot.LV); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPNGLittleData: a month with a few minutes measured still draws (the
+// point of availability is seen) and its title says how little is
+// measured.
+func TestPNGLittleData(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "itbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := availability.NewStore(st)
+	now := riga(2026, 11, 23, 10, 0)
+	if err := s.Fill(t.Context(), "dvs", now.Add(-2*time.Minute), now, availability.Up); err != nil {
+		t.Fatal(err)
+	}
+	f, to := availability.Month(now)
+	tl, err := s.Timeline(t.Context(), "dvs", f.Add(-time.Minute), to.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := availability.Compute(tl, availability.Target{Service: "dvs", Name: "DVS", Goal: 99.5}, f, to, now)
+	r.MinMeasured = availability.DefaultMinMeasured
+	b, err := PNG([]*availability.Report{r}, bot.LV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("ITBOT_CHART_OUT") != "" {
+		os.WriteFile(os.Getenv("ITBOT_CHART_OUT"), b, 0o600)
 	}
 }
