@@ -147,6 +147,7 @@ func cmdSlack(c *cli, args []string) error {
 		}
 		fmt.Fprintf(c.stdout, "team:      %s (%s)\nbot user:  %s (%s)\nmode:      %s\nscopes:    %s\n",
 			res.Team, res.URL, res.BotUser, res.BotID, ad.Config().Mode, strings.Join(res.Scopes, ", "))
+		fmt.Fprintf(c.stdout, "slack.team_ids: [%s]   slack.enterprise_id: %q   slack.app_id: %s\n", res.TeamID, res.EnterpriseID, res.AppID)
 		if len(res.Missing) > 0 {
 			return fmt.Errorf("the bot token lacks scopes %s: add them (docs/slack-manifest.yaml) and reinstall the app", strings.Join(res.Missing, ", "))
 		}

@@ -46,6 +46,14 @@ type Config struct {
 	AppToken string `yaml:"app_token"`
 	// OpsChannel is the operators' channel id (C…); empty for none.
 	OpsChannel string `yaml:"ops_channel"`
+	// TeamIDs are the workspaces (T…) itbot serves, EnterpriseID the
+	// Enterprise Grid organisation (E…), AppID the Slack app (A…):
+	// requests that name others are refused. Left empty, they are the bot
+	// token's own (auth.test, bots.info at start); `itbot slack check`
+	// prints them.
+	TeamIDs      []string `yaml:"team_ids"`
+	EnterpriseID string   `yaml:"enterprise_id"`
+	AppID        string   `yaml:"app_id"`
 	// APIURL overrides the Web API base URL (tests, the load tool); it must
 	// end with "/".
 	APIURL string `yaml:"api_url"`
@@ -134,6 +142,7 @@ func (c *Config) Validate() error {
 // Retry-After and try again: nothing is dropped for it.
 type Adapter struct {
 	cfg    Config
+	trust  *trust
 	door   bot.Door
 	cards  *bot.Cards
 	router *bot.Router
@@ -216,7 +225,7 @@ func New(cfg Config, d bot.Door, log *slog.Logger) (*Adapter, error) {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
 	a := &Adapter{
-		cfg: cfg, door: d, cards: d.Cards, router: d.Router, store: d.Store, http: hc, log: log,
+		cfg: cfg, trust: newTrust(cfg), door: d, cards: d.Cards, router: d.Router, store: d.Store, http: hc, log: log,
 		api:     slackgo.New(cfg.BotToken, opts...),
 		inbound: make(chan *bot.Inbound, cfg.Queue),
 		flight:  inflight{m: map[uint64]time.Time{}},
@@ -463,8 +472,11 @@ var RequiredScopes = []string{"app_mentions:read", "chat:write", "chat:write.pub
 // CheckResult is what Slack says about the bot token.
 type CheckResult struct {
 	Team, URL, BotUser, BotID string
-	Scopes                    []string // granted
-	Missing                   []string // required but not granted
+	// TeamID, EnterpriseID and AppID are what slack.team_ids,
+	// slack.enterprise_id and slack.app_id should say.
+	TeamID, EnterpriseID, AppID string
+	Scopes                      []string // granted
+	Missing                     []string // required but not granted
 }
 
 // Check asks auth.test who the token is and compares its scopes with
@@ -479,7 +491,10 @@ func (a *Adapter) Check(ctx context.Context) (*CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &CheckResult{Team: res.Team, URL: res.URL, BotUser: res.UserID, BotID: res.BotID}
+	out := &CheckResult{Team: res.Team, TeamID: res.TeamID, EnterpriseID: res.EnterpriseID, URL: res.URL, BotUser: res.UserID, BotID: res.BotID}
+	if res.BotID != "" {
+		out.AppID, _ = a.appOf(ctx, res.BotID)
+	}
 	granted := map[string]bool{}
 	for _, s := range strings.Split(res.Header.Get("X-OAuth-Scopes"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -509,5 +524,16 @@ func (a *Adapter) whoami(ctx context.Context) {
 		return
 	}
 	a.botUser.Store(res.UserID)
-	a.log.Info("slack: connected", "team", res.Team, "bot_user", res.UserID, "bot_id", res.BotID)
+	app := ""
+	if res.BotID != "" {
+		if app, err = a.appOf(ctx, res.BotID); err != nil {
+			a.log.Warn("slack: bots.info failed: the app id is not checked until slack.app_id is set", "err", err)
+		}
+	}
+	if a.cfg.AppID != "" && app != "" && app != a.cfg.AppID {
+		a.log.Error("slack: the bot token belongs to another app than slack.app_id", "token_app", app, "app_id", a.cfg.AppID)
+	}
+	a.trust.learn(res.TeamID, res.EnterpriseID, app)
+	a.log.Info("slack: connected", "team", res.Team, "team_id", res.TeamID, "enterprise", res.EnterpriseID, "app", app,
+		"bot_user", res.UserID, "bot_id", res.BotID)
 }

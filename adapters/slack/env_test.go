@@ -69,7 +69,8 @@ func newEnvAt(t testing.TB, path string, run bool, tune ...func(*Config, *slackt
 	e := &env{Env: be(t), t: t, logs: &syncBuffer{}}
 	e.slack = newSlack(t)
 	cfg := Config{SigningSecret: slacktest.SigningSecret, BotToken: slacktest.BotToken, APIURL: e.slack.APIURL(),
-		OpsChannel: chOps, Workers: 4, Lanes: 4, DrainTimeout: 5 * time.Second}
+		OpsChannel: chOps, Workers: 4, Lanes: 4, DrainTimeout: 5 * time.Second,
+		TeamIDs: []string{slacktest.TeamID}, AppID: slacktest.AppID}
 	for _, f := range tune {
 		f(&cfg, e.slack)
 	}

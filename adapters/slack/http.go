@@ -153,6 +153,9 @@ func (a *Adapter) ServeInteractions(w http.ResponseWriter, r *http.Request) {
 func ParseEvent(body []byte) (ev slackevents.EventsAPIEvent, ok bool, err error) {
 	ev, err = slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err == nil {
+		if ev.Type == "" { // null, {}: no envelope at all
+			return ev, false, errors.New("no event type")
+		}
 		return ev, true, nil
 	}
 	// A well-formed callback with an inner event type slack-go does not

@@ -59,6 +59,8 @@ type unknownUser struct {
 func (u *unknownUser) reply() bot.Reply {
 	id, args := "slack.unknown_email", bot.Args{"Email": u.email, "UserID": u.userID}
 	switch {
+	case u.lookup != nil && slackError(u.lookup) == "user_not_found":
+		id = "slack.user_not_found" // Slack answered: there is no such user
 	case u.lookup != nil:
 		id = "slack.lookup_failed"
 	case u.noEmail:

@@ -116,6 +116,14 @@ func unstoredReply() map[string]any {
 // answer when it could not be.
 func (a *Adapter) acceptCommand(ctx context.Context, sc slackgo.SlashCommand) map[string]any {
 	sc.Token = "" // the legacy verification token is not kept
+	if why := a.trust.check(sc.TeamID, sc.EnterpriseID, sc.APIAppID); why != "" {
+		a.refused("commands", why, sc.TeamID, sc.EnterpriseID, sc.APIAppID, sc.UserID)
+		key := "slack.foreign_workspace"
+		if why == refusedNotYet {
+			key = "slack.starting"
+		}
+		return map[string]any{"response_type": "ephemeral", "text": bot.Tr(bot.LV, key, nil) + "\n" + bot.Tr(bot.EN, key, nil)}
+	}
 	body, err := json.Marshal(sc)
 	if err == nil && a.receive(ctx, "commands", kindCommand, keyCommand(sc), body) {
 		return nil
@@ -158,6 +166,10 @@ func (a *Adapter) route(ctx context.Context, t bot.ResponseWriter, msg *bot.Mess
 // in the answer) and, when valid, journaled. It returns the answer body
 // (nil: an empty 200) and whether the work was taken.
 func (a *Adapter) acceptInteraction(ctx context.Context, cb slackgo.InteractionCallback) (any, bool) {
+	if why := a.trust.check(cb.Team.ID, cb.Enterprise.ID, cb.APIAppID); why != "" {
+		a.refused("interactions", why, cb.Team.ID, cb.Enterprise.ID, cb.APIAppID, cb.User.ID)
+		return nil, why != refusedNotYet // not yet: 503, the person clicks again
+	}
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
 		body, err := json.Marshal(&cb)
@@ -238,6 +250,10 @@ func (a *Adapter) acceptEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
 		return true
+	}
+	if why := a.trust.check(ev.TeamID, ev.EnterpriseID, ev.APIAppID); why != "" {
+		a.refused("events", why, ev.TeamID, ev.EnterpriseID, ev.APIAppID, "")
+		return why != refusedNotYet // not yet: 503, Slack delivers it again
 	}
 	key := keyEvent(cb.EventID)
 	if cb.EventID == "" {

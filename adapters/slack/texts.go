@@ -15,7 +15,13 @@ func init() {
 		bot.T("slack.lookup_failed",
 			"Slack šobrīd neatbild, tāpēc nevarēju pārbaudīt, kas jūs esat; nekas netika izveidots. Lūdzu, mēģiniet vēlreiz pēc brīža.",
 			"Slack is not answering right now, so I could not check who you are; nothing was created. Please try again in a moment."),
+		bot.T("slack.user_not_found",
+			"Slack nepazīst jūsu kontu ({{.UserID}}) šajā darba telpā, tāpēc itbot nevar jūs atpazīt; nekas netika izveidots. Rakstiet no VARAM darba telpas konta vai IT dienestam pa e-pastu.",
+			"Slack does not know your account ({{.UserID}}) in this workspace, so itbot cannot tell who you are; nothing was created. Write from your account in the VARAM workspace, or to the IT service desk by e-mail."),
 		bot.T("slack.file_comment", "{{.ID}}: {{.Name}}", "{{.ID}}: {{.Name}}"),
+		bot.T("slack.foreign_workspace", "itbot šajā Slack darba telpā nedarbojas: tas apkalpo tikai VARAM nozares darba telpu. Rakstiet IT dienestam tur vai pa e-pastu.",
+			"itbot does not work in this Slack workspace: it serves the VARAM sector's workspace only. Write to the IT service desk there or by e-mail."),
+		bot.T("slack.starting", "itbot tikko startē — pēc brīža mēģiniet vēlreiz.", "itbot is just starting — try again in a moment."),
 		bot.T("slack.private_note", "🔒 Redzams tikai jums", "🔒 Only you can see this"),
 
 		bot.T("slack.unstored", "⚠ itbot šobrīd nevarēja pieņemt komandu (datu glabātuve neatbild). Nekas netika saņemts — lūdzu, atkārtojiet to pēc brīža.", "⚠ itbot could not take the command just now (its data store did not answer). Nothing was received — please send it again in a moment."),

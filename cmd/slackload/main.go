@@ -259,7 +259,8 @@ func startItbot(ctx context.Context, o options, fake *slacktest.Server) (*itbot,
 	r := bot.NewRouter(log)
 	commands.Register(r, &commands.Deps{Bot: b})
 	ad, err := slack.New(slack.Config{SigningSecret: slacktest.SigningSecret, BotToken: slacktest.BotToken,
-		APIURL: fake.APIURL(), OpsChannel: "C0LOADOPS", Workers: o.workers, Lanes: o.lanes}, b.Door(r), log)
+		APIURL: fake.APIURL(), OpsChannel: "C0LOADOPS", Workers: o.workers, Lanes: o.lanes,
+		TeamIDs: []string{slacktest.TeamID}, AppID: slacktest.AppID}, b.Door(r), log)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,8 @@ type SlashCommand struct {
 	ResponseURL          string
 	TriggerID            string // default: a fresh one
 	TeamDomain, APIAppID string
+	// TeamID is the workspace it comes from (default TeamID).
+	TeamID string
 }
 
 // Body returns the form-encoded body, with every field Slack sends.
@@ -77,10 +79,16 @@ func (c SlashCommand) Body() []byte {
 	if c.Channel == "" {
 		c.Channel = "it-pieteikumi"
 	}
+	if c.TeamID == "" {
+		c.TeamID = TeamID
+	}
+	if c.APIAppID == "" {
+		c.APIAppID = AppID
+	}
 	v := url.Values{
-		"token": {"gIkuvaNzQIHg97ATvDxqgjtO"}, "team_id": {TeamID}, "team_domain": {"varam-it"},
+		"token": {"gIkuvaNzQIHg97ATvDxqgjtO"}, "team_id": {c.TeamID}, "team_domain": {"varam-it"},
 		"channel_id": {c.ChannelID}, "channel_name": {c.Channel}, "user_id": {c.UserID}, "user_name": {c.UserName},
-		"command": {c.Command}, "text": {c.Text}, "api_app_id": {AppID}, "is_enterprise_install": {"false"},
+		"command": {c.Command}, "text": {c.Text}, "api_app_id": {c.APIAppID}, "is_enterprise_install": {"false"},
 		"response_url": {c.ResponseURL}, "trigger_id": {c.TriggerID},
 	}
 	return []byte(v.Encode())
@@ -112,12 +120,21 @@ type BlockActions struct {
 	ResponseURL      string
 	TriggerID        string
 	Button           Button
+	// TeamID and AppID are the workspace and app it names (defaults
+	// TeamID, AppID).
+	TeamID, AppID string
 }
 
 // Body returns the form body "payload=<json>".
 func (b BlockActions) Body() []byte {
 	if b.TriggerID == "" {
 		b.TriggerID = TriggerID()
+	}
+	if b.TeamID == "" {
+		b.TeamID = TeamID
+	}
+	if b.AppID == "" {
+		b.AppID = AppID
 	}
 	msg := map[string]any{"type": "message", "user": BotUserID, "bot_id": BotID, "ts": b.MessageTS, "text": "", "team": TeamID}
 	if b.ThreadTS != "" {
@@ -129,11 +146,11 @@ func (b BlockActions) Body() []byte {
 	}
 	p := map[string]any{
 		"type":       "block_actions",
-		"user":       map[string]any{"id": b.UserID, "username": b.UserName, "name": b.UserName, "team_id": TeamID},
-		"api_app_id": AppID, "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+		"user":       map[string]any{"id": b.UserID, "username": b.UserName, "name": b.UserName, "team_id": b.TeamID},
+		"api_app_id": b.AppID, "token": "gIkuvaNzQIHg97ATvDxqgjtO",
 		"container":  container,
 		"trigger_id": b.TriggerID,
-		"team":       map[string]any{"id": TeamID, "domain": "varam-it"},
+		"team":       map[string]any{"id": b.TeamID, "domain": "varam-it"},
 		"enterprise": nil, "is_enterprise_install": false,
 		"channel":      map[string]any{"id": b.ChannelID, "name": "it-pieteikumi"},
 		"message":      msg,

@@ -450,6 +450,13 @@ func (s *Server) handle(method string, c Call) (answer, string) {
 	case "auth.test":
 		return answer{"url": "https://varam-it.slack.com/", "team": "VARAM IT", "user": "itbot",
 			"team_id": TeamID, "user_id": BotUserID, "bot_id": BotID}, ""
+	case "bots.info":
+		// bots.info (docs.slack.dev/reference/methods/bots.info): the bot
+		// with its app_id and user_id; an unknown bot is bot_not_found.
+		if f.Get("bot") != BotID {
+			return nil, "bot_not_found"
+		}
+		return answer{"bot": answer{"id": BotID, "deleted": false, "name": "itbot", "app_id": AppID, "user_id": BotUserID}}, ""
 	case "users.info":
 		u, ok := s.users[f.Get("user")]
 		if !ok {
