@@ -81,7 +81,7 @@ func TestSlackWiring(t *testing.T) {
 	defer fake.Close()
 	t.Setenv("SLACK_SIGNING_SECRET", slacktest.SigningSecret)
 	t.Setenv("SLACK_BOT_TOKEN", slacktest.BotToken)
-	c, _ := slackCLI(slackTestConfig(t, "127.0.0.1:0", "slack:\n  api_url: "+fake.APIURL()+"\n  ops_channel: C0OPS\n"))
+	c, _ := slackCLI(slackTestConfig(t, "127.0.0.1:0", "slack:\n  api_url: "+fake.APIURL()+"\n  ops_channel: C0OPS\n  team_ids: ["+slacktest.TeamID+"]\n  app_id: "+slacktest.AppID+"\n"))
 	a, err := c.app(true)
 	if err != nil {
 		t.Fatal(err)
