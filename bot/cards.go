@@ -269,16 +269,52 @@ func (c *Cards) Deliver(ctx context.Context, s Surface, n Notice) error {
 		if _, err := s.Send(ctx, k.Ref.Channel, k.Thread, rep); err != nil {
 			return err
 		}
-		if len(n.Reply.Files) > 0 && !slices.Contains(set.Files, k.Ref.Channel) {
-			caption := Tr(n.Lang, "cards.files", Args{"ID": r.ID})
-			if err := s.Upload(ctx, k.Ref.Channel, k.Thread, caption, n.Reply.Files); err != nil {
+		if len(n.Reply.Files) > 0 {
+			if err := c.shareFiles(ctx, s, set, k, r, n); err != nil {
 				return err
 			}
-			set.Files = append(set.Files, k.Ref.Channel)
 		}
 	}
 	c.refresh(ctx, s, set, r)
 	return c.save(ctx, platform, r.ID, set)
+}
+
+// shareFiles shares a request's files (an institution's data: an account
+// report) only where every reader belongs to the institution: the
+// requester's direct channel with the bot. A card elsewhere (a channel,
+// the operators') gets a line saying where they went. Each place once.
+func (c *Cards) shareFiles(ctx context.Context, s Surface, set *cardSet, k *Card, r *Request, n Notice) error {
+	dm := ""
+	if p, err := c.b.Store.Person(ctx, r.Requester); err == nil && p.Identities[s.Platform()] != "" {
+		var err error
+		if dm, err = s.DirectChannel(ctx, p.Identities[s.Platform()]); err != nil {
+			return err
+		}
+	}
+	caption := Tr(n.Lang, "cards.files", Args{"ID": r.ID})
+	switch {
+	case dm != "" && k.Ref.Channel == dm:
+		if slices.Contains(set.Files, dm) {
+			return nil
+		}
+		if err := s.Upload(ctx, k.Ref.Channel, k.Thread, caption, n.Reply.Files); err != nil {
+			return err
+		}
+		set.Files = append(set.Files, dm)
+		return nil
+	case dm != "" && !slices.Contains(set.Files, dm):
+		if err := s.Upload(ctx, dm, "", caption, n.Reply.Files); err != nil {
+			return err
+		}
+		set.Files = append(set.Files, dm)
+	}
+	if slices.Contains(set.Files, "note:"+k.Ref.Channel) {
+		return nil
+	}
+	set.Files = append(set.Files, "note:"+k.Ref.Channel)
+	_, err := s.Send(ctx, k.Ref.Channel, k.Thread, Reply{Kind: KindText, Lang: n.Lang,
+		Text: Tr(n.Lang, "cards.files_private", Args{"ID": r.ID, "Requester": r.Requester})})
+	return err
 }
 
 // channel returns the channel of an address: its channel, or the direct

@@ -206,12 +206,27 @@ func TestCardsProgressAndFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n := 0
+	// The files hold the institution's data: they go once to Anna's
+	// direct messages, never into the shared channel, whose thread says
+	// where they went (once).
+	n, notes := 0, 0
 	for _, m := range ce.alpha.Thread(card.ID) {
 		n += len(m.Files)
+		if strings.Contains(m.Reply.Text, "personīgā ziņā") {
+			notes++
+		}
 	}
-	if n != 1 {
-		t.Errorf("%d files shared, want 1", n)
+	for _, m := range ce.alpha.In("D-UA") {
+		if len(m.Files) > 0 && m.Files[0] != "report.csv" {
+			t.Errorf("files %v", m.Files)
+		}
+	}
+	dmFiles := 0
+	for _, m := range ce.alpha.In("D-UA") {
+		dmFiles += len(m.Files)
+	}
+	if n != 0 || dmFiles != 1 || notes != 1 {
+		t.Errorf("files in the channel's thread %d (want 0), in Anna's direct messages %d (want 1), notes %d (want 1)", n, dmFiles, notes)
 	}
 }
 

@@ -101,6 +101,7 @@ func init() {
 
 		T("ops.new_request", "Jauns pieteikums no {{.Institution}} ({{.Requester}})", "New request from {{.Institution}} ({{.Requester}})"),
 		T("cards.files", "📎 {{.ID}}: pielikumā rezultāts.", "📎 {{.ID}}: the result is attached."),
+		T("cards.files_private", "📎 {{.ID}}: rezultāta fails nosūtīts pieteicējam ({{.Requester}}) personīgā ziņā — tajā ir iestādes dati, tāpēc kopīgā kanālā tas netiek likts.", "📎 {{.ID}}: the result file was sent to the requester ({{.Requester}}) in a direct message — it holds the institution's data, so it is not put in a shared channel."),
 		T("approval.asked", "{{.Requester}} lūdz apstiprināt:", "{{.Requester}} asks you to approve:"),
 
 		T("field.type", "Veids", "Type"),

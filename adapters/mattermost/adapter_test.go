@@ -117,15 +117,21 @@ func TestSlashCommandApprovalByButton(t *testing.T) {
 			t.Errorf("thread update carries buttons %v; only the card should", buttons(p))
 		}
 	}
+	// The report holds LGIA's data: it goes to Anna's direct channel,
+	// never into the shared channel; the thread says where it went.
+	if file != nil {
+		t.Fatalf("the report file was put in the shared channel's thread:\n%s", texts(thread))
+	}
+	if !strings.Contains(texts(thread), "personīgā ziņā") {
+		t.Errorf("the thread does not say where the file went:\n%s", texts(thread))
+	}
+	for _, p := range h.botPosts(h.mm.DirectChannel(h.bot.Id, h.id("anna.berzina"))) {
+		if len(p.FileIds) > 0 {
+			file = p
+		}
+	}
 	if file == nil {
-		t.Fatalf("no report file in the thread:\n%s", texts(thread))
-	}
-	files := 0
-	for _, p := range h.mm.Posts(h.town.Id) {
-		files += len(p.FileIds)
-	}
-	if files != 1 {
-		t.Errorf("%d files in the channel, want the report once", files)
+		t.Fatal("no report file in Anna's direct channel")
 	}
 	info, data, ok := h.mm.File(file.FileIds[0])
 	if !ok || !strings.HasSuffix(info.Name, ".csv") || !strings.Contains(string(data), "anna.berzina@lgia.gov.lv") {

@@ -575,9 +575,20 @@ func TestPosterPrivateFilesProgress(t *testing.T) {
 		t.Errorf("progress not edited in place to the end: %d edits", len(p.Edits))
 	}
 	ups := e.slack.Uploads()
-	if len(ups) != 1 || !ups[0].Complete || ups[0].Channel != chLGIA || ups[0].ThreadTS != card.TS ||
+	// The report holds LGIA's data: only the requester's direct messages
+	// get it, never the shared channel; the thread says where it went.
+	if len(ups) != 1 || !ups[0].Complete || ups[0].Channel != "D"+uIlze ||
 		ups[0].Name != "konti-LGIA.csv" || string(ups[0].Data) != "user,size\nanna,1\n" {
 		t.Fatalf("uploads: %+v", ups)
+	}
+	note := false
+	for _, m := range e.replies(chLGIA, card.TS) {
+		if strings.Contains(blocksText(m.Blocks), "personīgā ziņā") {
+			note = true
+		}
+	}
+	if !note {
+		t.Error("the thread does not say where the file went")
 	}
 }
 
