@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -53,8 +55,12 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 	cmd, err := a.sign.Verify(req.Context)
 	switch {
 	case errors.Is(err, ErrForged):
+		// 200 with the reason: Mattermost drops the body of any other
+		// status and shows only "Action integration error." (inferred from
+		// the server's DoPostActionWithCookie, which reads the body only
+		// of a 200).
 		a.log.Warn("forged button click refused", "user", req.UserId, "post", req.PostId, "remote", r.RemoteAddr)
-		writeJSON(w, http.StatusForbidden, &model.PostActionIntegrationResponse{EphemeralText: both("mm.forged", nil)})
+		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: both("mm.forged", nil)})
 		return
 	case errors.Is(err, ErrExpired):
 		a.log.Info("expired button click", "user", req.UserId, "post", req.PostId)
@@ -80,18 +86,68 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: both("mm.unstored", nil)})
 		return
-	case !dup:
-		a.runClick(ctx, req, cmd, p, in)
+	case dup:
+		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
+		return
 	}
-	writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
+	// The answer goes back in the 200 as ephemeral_text while the click
+	// waits (CommandWait): a bot with the Member role may not make
+	// ephemeral posts through the API (403), and this reaches the person
+	// where they clicked.
+	rw, done := a.runClick(ctx, req, cmd, p, in)
+	finished := false
+	if a.cfg.CommandWait > 0 {
+		t := time.NewTimer(a.cfg.CommandWait)
+		select {
+		case <-done:
+			finished = true
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	held := rw.release()
+	var text []string
+	for _, hp := range held {
+		text = append(text, postText(hp))
+	}
+	if len(held) == 0 && !finished && rw.ephemeral {
+		text = append(text, bot.Tr(p.Language(), "mm.working", bot.Args{"Command": cmd}))
+	}
+	writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: strings.Join(text, "\n\n")})
+}
+
+// postText renders a post as plain text for an ephemeral_text answer: its
+// message, then each attachment's title, text and fields.
+func postText(p *model.Post) string {
+	var b strings.Builder
+	b.WriteString(p.Message)
+	for _, at := range p.Attachments() {
+		for _, s := range []string{at.Pretext, at.Title, at.Text} {
+			if s != "" {
+				if b.Len() > 0 {
+					b.WriteString("\n")
+				}
+				b.WriteString(s)
+			}
+		}
+		for _, f := range at.Fields {
+			fmt.Fprintf(&b, "\n%s: %v", f.Title, f.Value)
+		}
+	}
+	return b.String()
 }
 
 // runClick runs a journaled button click's command in the background, in
 // the clicked post's thread.
-func (a *Adapter) runClick(ctx context.Context, req *model.PostActionIntegrationRequest, cmd string, p *bot.Person, in *bot.Inbound) {
+func (a *Adapter) runClick(ctx context.Context, req *model.PostActionIntegrationRequest, cmd string, p *bot.Person, in *bot.Inbound) (*replyWriter, chan struct{}) {
 	direct := a.isDirectWithBot(ctx, req.ChannelName)
 	msgID := newMessageID("click")
+	rw := &replyWriter{a: a, user: req.UserId, channel: req.ChannelId, msgID: msgID, direct: direct, ephemeral: !direct,
+		holding: !direct && a.cfg.CommandWait > 0}
+	done := make(chan struct{})
 	a.spawn(func(ctx context.Context) {
+		defer close(done)
 		root := ""
 		if req.PostId != "" {
 			if post, err := a.getPost(ctx, req.PostId); err == nil {
@@ -105,8 +161,9 @@ func (a *Adapter) runClick(ctx context.Context, req *model.PostActionIntegration
 		}
 		m := &bot.Message{Platform: Platform, Channel: req.ChannelId, Thread: root, MessageID: msgID, UserID: req.UserId,
 			Person: p, Text: cmd, Source: bot.SourceButton, Direct: direct, Delivery: in.Key}
-		rw := &replyWriter{a: a, user: req.UserId, channel: req.ChannelId, root: root, msgID: msgID, direct: direct, ephemeral: !direct}
+		rw.setRoot(root)
 		a.route(ctx, rw, m)
 		a.done(in)
 	})
+	return rw, done
 }

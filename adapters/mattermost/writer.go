@@ -42,6 +42,13 @@ type replyWriter struct {
 	held        []*model.Post // answers kept for the HTTP response
 }
 
+// setRoot sets the thread answers go to.
+func (w *replyWriter) setRoot(root string) {
+	w.mu.Lock()
+	w.root = root
+	w.mu.Unlock()
+}
+
 // hold keeps an answer for the slash command's HTTP response while the
 // request still waits; it reports whether it did.
 func (w *replyWriter) hold(p *model.Post) bool {

@@ -107,7 +107,11 @@ type Server struct {
 	// only system admins and the user themself see an e-mail address.
 	ShowEmail bool
 	// EphemeralAdminOnly mirrors Mattermost: POST /posts/ephemeral needs
-	// the create_post_ephemeral permission, which only system admins hold.
+	// the create_post_ephemeral permission, which only system admins hold
+	// (API v4 reference, "Create a ephemeral post": "Must have
+	// create_post_ephemeral permission (currently only given to system
+	// admin)"; a bot with the Member role gets 403). On by default, like
+	// the server; a test may turn it off to stand for an admin bot.
 	EphemeralAdminOnly bool
 	// HTTPClient makes the server's outgoing calls (slash commands,
 	// buttons, dialogs).
@@ -117,24 +121,25 @@ type Server struct {
 // New starts a server; it is closed when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{
-		t:          t,
-		users:      map[string]*model.User{},
-		tokens:     map[string]string{},
-		admins:     map[string]bool{},
-		teams:      map[string]*model.Team{},
-		channels:   map[string]*model.Channel{},
-		members:    map[string]map[string]bool{},
-		posts:      map[string]*model.Post{},
-		pending:    map[string]string{},
-		files:      map[string]*file{},
-		commands:   map[string]*model.Command{},
-		hooks:      map[string]*hook{},
-		triggers:   map[string]trigger{},
-		dialogs:    map[string]*model.OpenDialogRequest{},
-		calls:      map[string]int{},
-		conns:      map[*wsConn]bool{},
-		ShowEmail:  true,
-		HTTPClient: &http.Client{Timeout: 30 * time.Second},
+		EphemeralAdminOnly: true,
+		t:                  t,
+		users:              map[string]*model.User{},
+		tokens:             map[string]string{},
+		admins:             map[string]bool{},
+		teams:              map[string]*model.Team{},
+		channels:           map[string]*model.Channel{},
+		members:            map[string]map[string]bool{},
+		posts:              map[string]*model.Post{},
+		pending:            map[string]string{},
+		files:              map[string]*file{},
+		commands:           map[string]*model.Command{},
+		hooks:              map[string]*hook{},
+		triggers:           map[string]trigger{},
+		dialogs:            map[string]*model.OpenDialogRequest{},
+		calls:              map[string]int{},
+		conns:              map[*wsConn]bool{},
+		ShowEmail:          true,
+		HTTPClient:         &http.Client{Timeout: 30 * time.Second},
 	}
 	s.srv = httptest.NewServer(s.routes())
 	t.Cleanup(s.Close)
