@@ -117,10 +117,14 @@ func (a *Adapter) createPost(ctx context.Context, p *model.Post) (*model.Post, e
 // patchPost replaces a post's message and props (a card edited in place).
 func (a *Adapter) patchPost(ctx context.Context, id string, p *model.Post) error {
 	msg := p.Message
-	props := p.GetProps()
-	if props == nil {
-		props = model.StringInterface{}
+	// A patch's props replace the post's whole: send everything the post
+	// must keep, from_bot included (the server set it at creation; without
+	// it the edited post no longer counts as the bot's).
+	props := model.StringInterface{}
+	for k, v := range p.GetProps() {
+		props[k] = v
 	}
+	props[model.PostPropsFromBot] = "true"
 	return a.call(ctx, "patch post", func(ctx context.Context) (r *model.Response, err error) {
 		_, r, err = a.api.PatchPost(ctx, id, &model.PostPatch{Message: &msg, Props: &props})
 		return r, err

@@ -285,3 +285,19 @@ func TestResponseURLFailure(t *testing.T) {
 		t.Errorf("log:\n%s", logs)
 	}
 }
+
+// A patch replaces a post's props whole (the server keeps nothing): the
+// bot's edited cards must still say they are the bot's.
+func TestEditedCardsKeepFromBot(t *testing.T) {
+	h := newHarness(t)
+	_, ask := h.askReport()
+	card := h.botPosts(h.town.Id)[0]
+	h.click("ilze.liepa", ask, bot.Tr(bot.LV, "button.approve", nil))
+	got := h.mm.Post(card.Id)
+	if got.EditAt == 0 {
+		t.Fatal("the card was not edited")
+	}
+	if v, _ := got.GetProp(model.PostPropsFromBot).(string); v != "true" {
+		t.Errorf("the edited card lost from_bot: props %v", got.GetProps())
+	}
+}

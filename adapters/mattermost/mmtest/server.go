@@ -822,9 +822,10 @@ func (s *Server) edit(w http.ResponseWriter, uid, id string, f func(p *model.Pos
 	}
 	q.EditAt = s.millis()
 	q.UpdateAt = q.EditAt
-	if s.users[p.UserId].IsBot {
-		q.AddProp(model.PostPropsFromBot, "true")
-	}
+	// Nothing is added back: a patch's props replace the post's props
+	// whole (model.Post.Patch sets Props to the patch's), so a patch
+	// without from_bot leaves a bot's post without it, as the server does
+	// (seen on a 5.37 server: every edited post had lost it).
 	s.posts[id] = q
 	s.broadcastPost(model.WebsocketEventPostEdited, q)
 	writeJSON(w, http.StatusOK, forClient(q))
