@@ -73,6 +73,16 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: problem})
 		return
 	}
+	if id, ok := a.needsReason(cmd); ok && req.TriggerId != "" {
+		// Reject needs a reason: a form asks for it (the command then runs
+		// from its submission).
+		err := a.openRejectDialog(ctx, req.TriggerId, p, id, req.UserId, req.ChannelId)
+		if err == nil {
+			writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{})
+			return
+		}
+		a.log.Warn("the reason form could not be opened; running the command", "user", req.UserId, "err", err)
+	}
 	if isNew(cmd) && req.TriggerId != "" {
 		err := a.openDialog(ctx, req.TriggerId, p, req.UserId, req.ChannelId)
 		if err == nil {

@@ -102,6 +102,52 @@ func (a *Adapter) openDialog(ctx context.Context, trigger string, p *bot.Person,
 	})
 }
 
+// rejectCallback prefixes the callback id of a reason form: "itbot.reject:"
+// and the request id.
+const rejectCallback = "itbot.reject:"
+
+// fieldReason is the reason form's only element.
+const fieldReason = "reason"
+
+// RejectDialog is the form the Reject button opens: the reason, which the
+// requester will read in the request's thread.
+func RejectDialog(l bot.Lang, id, what, state string) model.Dialog {
+	return model.Dialog{
+		CallbackId:       rejectCallback + id,
+		Title:            bot.Tr(l, "mm.reject_title", nil),
+		IntroductionText: bot.Tr(l, "mm.reject_intro", bot.Args{"ID": id, "What": what}),
+		SubmitLabel:      bot.Tr(l, "mm.reject_submit", nil),
+		State:            state,
+		Elements: []model.DialogElement{{DisplayName: bot.Tr(l, "mm.reject_reason", nil), Name: fieldReason, Type: "textarea",
+			MinLength: 2, MaxLength: 1000, HelpText: bot.Tr(l, "mm.reject_hint", nil)}},
+	}
+}
+
+// openRejectDialog opens the reason form for request id.
+func (a *Adapter) openRejectDialog(ctx context.Context, trigger string, p *bot.Person, id, user, channel string) error {
+	r, err := a.door.Requests.Get(ctx, bot.Actor{Person: p, Platform: Platform}, id)
+	if err != nil {
+		return err
+	}
+	l := p.Language()
+	req := model.OpenDialogRequest{TriggerId: trigger, URL: a.cfg.PublicURL + a.cfg.PathPrefix + "/dialog",
+		Dialog: RejectDialog(l, r.ID, bot.Describe(r, l), a.sign.State(user, channel))}
+	return a.call(ctx, "open dialog", func(ctx context.Context) (*model.Response, error) {
+		return a.api.OpenInteractiveDialog(ctx, req)
+	})
+}
+
+// needsReason reports a Reject button (the command without a reason) and
+// returns the request id it names.
+func (a *Adapter) needsReason(cmd string) (string, bool) {
+	m, _ := a.router.Match(cmd)
+	if !m.Is("reject") || len(m.Args) != 1 {
+		return "", false
+	}
+	id, err := bot.ParseID(m.Args[0])
+	return id, err == nil
+}
+
 // ParseDialog reads the JSON Mattermost posts when a dialog is submitted.
 func ParseDialog(body []byte) (*model.SubmitDialogRequest, error) {
 	if len(body) > maxBody {
@@ -155,7 +201,23 @@ func (a *Adapter) serveDialog(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Error: problem})
 		return
 	}
-	cmd, fields, general := a.DialogCommand(ctx, p, req.Submission)
+	var cmd string
+	var fields map[string]string
+	var general string
+	if id, ok := strings.CutPrefix(req.CallbackId, rejectCallback); ok {
+		// The reason form: the command typing would run, as the person
+		// (their roles decide whether they may reject).
+		reason, _ := req.Submission[fieldReason].(string)
+		if reason = strings.Join(strings.Fields(reason), " "); len([]rune(reason)) < 2 {
+			fields = map[string]string{fieldReason: bot.Tr(p.Language(), "mm.reject_reason_required", nil)}
+		} else if _, err := bot.ParseID(id); err != nil {
+			general = bot.UserMessage(err, p.Language())
+		} else {
+			cmd = bot.Prefix + " reject " + id + " " + reason
+		}
+	} else {
+		cmd, fields, general = a.DialogCommand(ctx, p, req.Submission)
+	}
 	if len(fields) > 0 || general != "" {
 		a.log.Info("dialog submission with errors", "user", req.UserId, "fields", len(fields))
 		writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{Errors: fields, Error: general})

@@ -158,3 +158,39 @@ func TestDialogOffersTheTable(t *testing.T) {
 		t.Fatalf("requests %+v", rs)
 	}
 }
+
+// The Reject button opens a form for the reason (a bare "/it reject ID"
+// is a usage error); an empty reason stays in the form with a message on
+// the field; a reason rejects the request as the person who clicked and
+// the requester reads it in the thread.
+func TestRejectButtonAsksForTheReason(t *testing.T) {
+	h := newHarness(t)
+	r, ask := h.askReport()
+	h.click("ilze.liepa", ask, bot.Tr(bot.LV, "button.reject", nil))
+	d := h.mm.Dialog(h.id("ilze.liepa"))
+	if d == nil || d.Dialog.CallbackId != rejectCallback+r.ID || len(d.Dialog.Elements) != 1 || !strings.Contains(d.Dialog.IntroductionText, r.ID) {
+		t.Fatalf("reason form: %+v", d)
+	}
+	if got := h.env.Request(r.ID).State; got != bot.StateAwaitingApproval {
+		t.Fatalf("the click alone changed the request: %s", got)
+	}
+	ilze := h.client("ilze.liepa")
+	dm := h.mm.DirectChannel(h.bot.Id, h.id("ilze.liepa"))
+	out, _, err := ilze.SubmitInteractiveDialog(context.Background(), model.SubmitDialogRequest{ChannelId: dm, Submission: map[string]any{fieldReason: " "}})
+	if err != nil || out.Errors[fieldReason] != bot.Tr(bot.LV, "mm.reject_reason_required", nil) {
+		t.Fatalf("empty reason: %+v %v", out, err)
+	}
+	if _, _, err := ilze.SubmitInteractiveDialog(context.Background(), model.SubmitDialogRequest{ChannelId: dm,
+		Submission: map[string]any{fieldReason: "Pārskatu pieprasa tikai vadītājs"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.a.Drain()
+	got := h.env.Request(r.ID)
+	if got.State != bot.StateRejected {
+		t.Fatalf("state after the reason: %s", got.State)
+	}
+	card := h.botPosts(h.town.Id)[0]
+	if th := texts(h.mm.Thread(card.Id)); !strings.Contains(th, "Pārskatu pieprasa tikai vadītājs") {
+		t.Errorf("the reason is not in the requester's thread:\n%s", th)
+	}
+}

@@ -43,6 +43,12 @@ func init() {
 		bot.T("mm.help_text", "Jautājums, incidenta apraksts vai jaunās pastkastes nosaukums.", "The question, the incident, or the new mailbox's display name."),
 		bot.T("mm.required", "Šim pieteikuma veidam šis lauks ir obligāts.", "This request type needs this field."),
 		bot.T("mm.bad_type", "Izvēlieties pieteikuma veidu no saraksta.", "Choose a request type from the list."),
+		bot.T("mm.reject_title", "Noraidīt pieteikumu", "Reject request"),
+		bot.T("mm.reject_intro", "Pieteikums {{.ID}}: {{.What}}", "Request {{.ID}}: {{.What}}"),
+		bot.T("mm.reject_submit", "Noraidīt", "Reject"),
+		bot.T("mm.reject_reason", "Iemesls", "Reason"),
+		bot.T("mm.reject_hint", "Pieteicējs redzēs iemeslu pieteikuma pavedienā.", "The requester sees the reason in the request's thread."),
+		bot.T("mm.reject_reason_required", "Uzrakstiet noraidīšanas iemeslu.", "Write the reason for the rejection."),
 		bot.T("mm.report_attached", "📎 {{.ID}}: pielikumā rezultāts.", "📎 {{.ID}}: the result is attached."),
 	)
 }
