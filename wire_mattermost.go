@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
 	"itbot/adapters/mattermost"
+	"itbot/bot"
 )
 
 // Mattermost (config section mattermost, see docs/mattermost.md): the /it
@@ -91,6 +93,9 @@ func cmdMattermost(c *cli, args []string) error {
 	if len(args) != 1 || (args[0] != "check" && args[0] != "link") {
 		return errors.New("usage: itbot mattermost check|link")
 	}
+	if args[0] == "check" {
+		return mattermostCheck(c)
+	}
 	a, err := c.app(false)
 	if err != nil {
 		return err
@@ -105,7 +110,40 @@ func cmdMattermost(c *cli, args []string) error {
 	}
 	defer ad.Close()
 	switch args[0] {
-	case "check":
+	case "link":
+		n, unknown, err := ad.LinkPeople(c.ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "linked %d people to their Mattermost accounts\n", n)
+		for _, e := range unknown {
+			fmt.Fprintf(c.stdout, "no Mattermost account: %s\n", e)
+		}
+	}
+	return nil
+}
+
+// mattermostCheck asks the server about the configuration only: the data
+// file stays closed, so it runs beside a serving itbot.
+func mattermostCheck(c *cli) error {
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	mc, ok, err := readMattermostConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("no mattermost section in the configuration (see docs/mattermost.md)")
+	}
+	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ad, err := mattermost.New(mc, mattermost.Deps{Door: bot.New(nil, log).Door(bot.NewRouter(log)), Log: log})
+	if err != nil {
+		return err
+	}
+	defer ad.Close()
+	{
 		st, err := ad.Check(c.ctx)
 		if err != nil {
 			return err
@@ -122,15 +160,6 @@ func cmdMattermost(c *cli, args []string) error {
 			fmt.Fprintf(c.stdout, "ops channel   %s\n", st.OpsChannel)
 		}
 		fmt.Fprintf(c.stdout, "slash command request URL  %s  (POST)\nbuttons call back          %s\ndialogs submit to          %s\n", st.CommandURL, st.ActionsURL, st.DialogURL)
-	case "link":
-		n, unknown, err := ad.LinkPeople(c.ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "linked %d people to their Mattermost accounts\n", n)
-		for _, e := range unknown {
-			fmt.Fprintf(c.stdout, "no Mattermost account: %s\n", e)
-		}
 	}
 	return nil
 }

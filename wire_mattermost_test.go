@@ -12,6 +12,7 @@ import (
 
 	"itbot/adapters/mattermost"
 	"itbot/adapters/mattermost/mmtest"
+	"itbot/store"
 )
 
 func TestMattermostSubcommand(t *testing.T) {
@@ -22,13 +23,20 @@ func TestMattermostSubcommand(t *testing.T) {
 	mm.AddUser("anna.berzina", "anna.berzina@lgia.gov.lv", false)
 	ops := mm.AddChannel(team.Id, "it-operatori", model.ChannelTypeOpen)
 
-	cfg, _ := writeConfig(t)
+	cfg, data := writeConfig(t)
 	t.Setenv(envMattermostToken, tok)
 	t.Setenv(envMattermostCommand, "cmdtoken0123456789abcdefgh")
 	t.Setenv(envMattermostSecret, strings.Repeat("k", 40))
 	appendFile(t, cfg, "mattermost:\n  url: "+mm.URL()+"\n  public_url: https://itbot.example.gov.lv\n  team: varam\n  ops_channel: it-operatori\n")
 
+	// check runs beside a serving itbot: it does not open the data file
+	// (which the running itbot holds locked).
+	held, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := run(t, "--config", cfg, "mattermost", "check")
+	held.Close()
 	for _, want := range []string{"@itbot", "bot account", ops.Id, "https://itbot.example.gov.lv/mattermost/command", "/mattermost/actions", "/mattermost/dialog"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)

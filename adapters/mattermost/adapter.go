@@ -91,8 +91,8 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	if d.Door.Router == nil || d.Door.Store == nil || d.Door.Cards == nil || d.Door.Requests == nil {
-		return nil, errors.New("mattermost: Deps.Door needs the bot's router, store, cards and requests")
+	if d.Door.Router == nil || d.Door.Cards == nil || d.Door.Requests == nil {
+		return nil, errors.New("mattermost: Deps.Door needs the bot's router, cards and requests")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
