@@ -165,6 +165,10 @@ func (a *Adapter) runClick(ctx context.Context, req *model.PostActionIntegration
 				if root == "" {
 					root = post.Id
 				}
+			} else if statusOf(err) == http.StatusNotFound {
+				// An ephemeral card (an answer shown to one person) is not
+				// stored by the server: nothing is wrong.
+				a.log.Debug("clicked post not stored (ephemeral); answering outside its thread", "post", req.PostId)
 			} else {
 				a.log.Warn("clicked post not found; answering outside its thread", "post", req.PostId, "err", err)
 			}

@@ -353,8 +353,8 @@ func (a *Adapter) catchUp(ctx context.Context) {
 		for _, p := range posts {
 			a.noteCursor(ctx, p.CreateAt)
 			direct := ch.Type == model.ChannelTypeDirect
-			if direct || mentionsUser(p.Message, me.Username) {
-				n++
+			if p.UserId != me.Id && (direct || mentionsUser(p.Message, me.Username)) {
+				n++ // (the bot's own posts are not addressed to it)
 			}
 			a.consider(ctx, p, string(ch.Type), mentionsUser(p.Message, me.Username))
 		}

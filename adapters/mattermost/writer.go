@@ -123,7 +123,16 @@ func (w *replyWriter) Write(ctx context.Context, r bot.Reply) error {
 		if err != nil {
 			return err
 		}
-		return a.postFiles(ctx, ch, "", "", r.Files)
+		// The files with a line saying what they are (the answer itself
+		// was shown where the person asked).
+		caption := r.Title
+		if caption == "" {
+			caption, _, _ = strings.Cut(r.Text, "\n")
+		}
+		if caption != "" {
+			caption = "📎 " + caption
+		}
+		return a.postFiles(ctx, ch, "", caption, r.Files)
 	}
 	return nil
 }
