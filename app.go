@@ -38,6 +38,9 @@ type App struct {
 	Mux      *http.ServeMux
 	Registry *prometheus.Registry
 	Console  *console.Console
+	// emulated names the services NewApp serves from in-process emulators
+	// (sandbox mode).
+	emulated map[bot.Service]bool
 	// Listener, when set, is the HTTP listener Serve uses (opened by
 	// Listen before the app was built); otherwise Serve listens on
 	// Cfg.HTTP.Listen.
@@ -126,6 +129,7 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer, s
 		{"sandbox", setupSandbox},
 		{"exchange", setupExchange},
 		{"dvs", setupDVS},
+		{"sandbox replay", setupSandboxReplay},
 		{"availability", setupAvailability},
 		{"dialogue", setupDialogue},
 		{"slack", setupSlack},

@@ -192,3 +192,26 @@ func TestListenWhenThePortIsTaken(t *testing.T) {
 		t.Fatalf("default listen: %+v %v", cfg.HTTP, err)
 	}
 }
+
+// TestSandboxKeepsWhatItDid: the emulated tenant starts afresh at each
+// start, but is rebuilt from the done requests, so what an earlier run
+// created is there in the next.
+func TestSandboxKeepsWhatItDid(t *testing.T) {
+	cfg, _ := writeConfig(t)
+	out := run(t, "--config", cfg, "run", "--as", "ilze.liepa@lgia.gov.lv", "/it shared create projekti@lgia.gov.lv")
+	if !strings.Contains(out, "IT-2026-000001") {
+		t.Fatalf("first run:\n%s", out)
+	}
+	if out := run(t, "--config", cfg, "show", "IT-2026-000001"); !strings.Contains(out, "done") && !strings.Contains(out, "Done") {
+		t.Fatalf("the shared mailbox was not made:\n%s", out)
+	}
+	// A new start: the mailbox still exists, so a member can be added.
+	out = run(t, "--config", cfg, "run", "--as", "ilze.liepa@lgia.gov.lv", "/it shared add projekti@lgia.gov.lv janis.ozols@lgia.gov.lv")
+	if !strings.Contains(out, "IT-2026-000002") {
+		t.Fatalf("second run:\n%s", out)
+	}
+	show := run(t, "--config", cfg, "show", "IT-2026-000002")
+	if strings.Contains(show, "not found") || strings.Contains(show, "nav atrasta") || (!strings.Contains(show, "done") && !strings.Contains(show, "Done")) {
+		t.Errorf("the member was not added to the mailbox made in the earlier run:\n%s", show)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"itbot/adapters/dvs"
 	"itbot/adapters/dvs/dvstest"
 	"itbot/adapters/sandbox"
+	"itbot/bot"
 )
 
 // The DVS connection (config section dvs) and the scheduled DVS backup.
@@ -97,6 +98,7 @@ func setupDVS(ctx context.Context, a *App) error {
 			dc.PollInterval = 300 * time.Millisecond // a sandbox export shows its progress in a second or two
 		}
 		a.Log.Info("dvs: sandbox simulator on loopback", "url", url)
+		a.emulate(bot.ServiceDVS)
 	default:
 		a.Log.Info("dvs: not configured (no dvs.url); DVS requests fail until it is")
 		return nil

@@ -62,6 +62,7 @@ func exchangeSetup(a *App) (*exchange.Exchange, exchange.Config, error) {
 		}
 		opt.Credential = exchange.StaticCredential(srv.Token)
 		a.Log.Info("exchange: sandbox tenant emulator", "url", srv.URL())
+		a.emulate(bot.ServiceExchange)
 	default:
 		return nil, cfg, nil
 	}

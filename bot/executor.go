@@ -250,3 +250,40 @@ func (b *Bot) CheckPending(ctx context.Context) (int, error) {
 
 // IsTemporary reports whether err is worth retrying later.
 func IsTemporary(err error) bool { return ErrorCode(err) == EUNAVAILABLE }
+
+// Replay runs again, silently, the actions of the done requests whose
+// type's service redo says to (oldest first), and reports how many ran.
+// The sandbox uses it at start to rebuild its emulated tenant and DVS —
+// which start afresh — from the data file, so a shared mailbox created in
+// an earlier run exists again. Nothing is stored, posted or told: an
+// action that fails (already there, no longer valid) is skipped; secrets
+// an action makes are dropped.
+func (b *Bot) Replay(ctx context.Context, redo func(Service) bool) (int, error) {
+	rs, err := b.Store.Requests(ctx, RequestFilter{States: []State{StateDone}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := len(rs) - 1; i >= 0; i-- { // the store lists newest first
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		r := rs[i]
+		s := LookupType(r.Type)
+		if s == nil || s.Run == nil || s.Service == ServiceNone || !redo(s.Service) {
+			continue
+		}
+		inst, err := b.Store.Institution(ctx, r.Institution)
+		if err != nil {
+			continue
+		}
+		x := &Exec{Request: r, Params: r.Params, Institution: inst, Exchange: b.Exchange, DVS: b.DVS,
+			Progress: func(int, int) {}, Bot: b}
+		if _, err := s.Run(ctx, x); err != nil {
+			b.Log.Debug("replay: action not run again", "id", r.ID, "err", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
