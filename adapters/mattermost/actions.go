@@ -124,7 +124,33 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 	if len(held) == 0 && !finished && rw.ephemeral {
 		text = append(text, bot.Tr(p.Language(), "mm.working", bot.Args{"Command": cmd}))
 	}
-	writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: strings.Join(text, "\n\n")})
+	out := &model.PostActionIntegrationResponse{EphemeralText: strings.Join(text, "\n\n")}
+	if m, _ := a.router.Match(cmd); m.Is("confirm") || m.Is("discard") {
+		// A yes/no question is answered: its buttons go (the tokens they
+		// carry are used up), its text stays with the answer under it.
+		out.Update = a.answered(ctx, req.PostId, p.Language(), m.Is("confirm"))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// answered is the clicked question post without its buttons, with the
+// answer under its text.
+func (a *Adapter) answered(ctx context.Context, postID string, l bot.Lang, yes bool) *model.Post {
+	key := "mm.answered_no"
+	if yes {
+		key = "mm.answered_yes"
+	}
+	msg := bot.Tr(l, key, nil)
+	if postID != "" {
+		if orig, err := a.getPost(ctx, postID); err == nil {
+			if t := postText(orig); t != "" {
+				msg = t + "\n\n" + msg
+			}
+		}
+	}
+	p := &model.Post{Message: msg}
+	p.AddProp(model.PostPropsFromBot, "true") // a patch's props replace the post's
+	return p
 }
 
 // postText renders a post as plain text for an ephemeral_text answer: its

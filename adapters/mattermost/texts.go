@@ -43,6 +43,8 @@ func init() {
 		bot.T("mm.help_text", "Jautājums, incidenta apraksts vai jaunās pastkastes nosaukums.", "The question, the incident, or the new mailbox's display name."),
 		bot.T("mm.required", "Šim pieteikuma veidam šis lauks ir obligāts.", "This request type needs this field."),
 		bot.T("mm.bad_type", "Izvēlieties pieteikuma veidu no saraksta.", "Choose a request type from the list."),
+		bot.T("mm.answered_yes", "✓ Atbildēts: jā", "✓ Answered: yes"),
+		bot.T("mm.answered_no", "✓ Atbildēts: nē", "✓ Answered: no"),
 		bot.T("mm.reject_title", "Noraidīt pieteikumu", "Reject request"),
 		bot.T("mm.reject_intro", "Pieteikums {{.ID}}: {{.What}}", "Request {{.ID}}: {{.What}}"),
 		bot.T("mm.reject_submit", "Noraidīt", "Reject"),

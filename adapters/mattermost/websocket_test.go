@@ -9,6 +9,8 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"itbot/bot"
+	"itbot/bot/dialogue"
+	"itbot/commands"
 )
 
 func sleepBriefly() { time.Sleep(5 * time.Millisecond) }
@@ -166,5 +168,36 @@ func TestCatchUpWithoutTeam(t *testing.T) {
 	}
 	if n := h.mm.Calls("GET", "/api/v4/users/"+h.bot.Id+"/channels"); n == 0 {
 		t.Error("the bot's channels were not listed across teams")
+	}
+}
+
+// A yes/no question's buttons go once it is answered: the click's answer
+// updates the question post (its text stays, the answer under it).
+func TestAnsweredQuestionLosesItsButtons(t *testing.T) {
+	h := newHarness(t)
+	dialogue.New(h.env.Bot, dialogue.Options{Help: commands.HelpText, Ack: commands.Ack}).Install(h.env.Router)
+	h.run()
+	dm := h.dm("anna.berzina")
+	msg := h.say("anna.berzina", dm, "", "Lūdzu izveidojiet kopīgo pastkasti arhivs@lgia.gov.lv")
+	h.waitHandled(msg.Id)
+	var q *model.Post
+	for _, p := range h.botPosts(dm) {
+		if len(buttons(p)) > 0 {
+			q = p
+		}
+	}
+	if q == nil {
+		t.Fatalf("no question with buttons:\n%s", texts(h.botPosts(dm)))
+	}
+	h.click("anna.berzina", q, bot.Tr(bot.LV, "dlg.btn_create", nil))
+	got := h.mm.Post(q.Id)
+	if len(buttons(got)) != 0 || !strings.Contains(got.Message, bot.Tr(bot.LV, "mm.answered_yes", nil)) || !strings.Contains(got.Message, "arhivs@lgia.gov.lv") {
+		t.Errorf("the answered question: %q, buttons %v", got.Message, buttons(got))
+	}
+	if v, _ := got.GetProp(model.PostPropsFromBot).(string); v != "true" {
+		t.Errorf("the updated question lost from_bot")
+	}
+	if rs := h.requests(); len(rs) != 1 {
+		t.Errorf("%d requests, want the one confirmed", len(rs))
 	}
 }
