@@ -69,8 +69,8 @@ func CardFields(r *Request, l Lang) []Field {
 	if r.Priority == PriorityHigh {
 		fs = append(fs, Field{Label: Tr(l, "field.priority", nil), Value: "⚠ " + Tr(l, "priority.high", nil), Short: true})
 	}
-	if h := DVSHealthText(r, l); h != "" && r.State.Open() {
-		fs = append(fs, Field{Label: Tr(l, "field.dvs_health", nil), Value: h})
+	if r.State.Open() {
+		fs = append(fs, healthFields(r, l)...)
 	}
 	if !r.SLA.DueAt.IsZero() && r.State.Open() {
 		fs = append(fs, Field{Label: Tr(l, "field.due", nil), Value: FormatTime(r.SLA.DueAt), Short: true})

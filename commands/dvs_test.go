@@ -188,7 +188,7 @@ func TestDVSIncidentWhileDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.ContainsFunc(evs, func(ev bot.Event) bool {
-		return ev.Phrase.ID == "triage.dvs_health" && strings.Contains(ev.Phrase.Render(bot.EN), "DVS state when reported attached: unavailable — datu centra")
+		return ev.Phrase.ID == "triage.health_event" && strings.Contains(ev.Phrase.Render(bot.EN), "DVS state when reported attached: down — datu centra")
 	}) {
 		t.Errorf("audit %+v", evs)
 	}
@@ -214,7 +214,7 @@ func TestDVSIncidentWhileDown(t *testing.T) {
 	}
 
 	e.sim.SetUp()
-	out = e.expect(t, lgiaEnglish, "/it dvs incident Search is slow", "Priority: normal", "DVS now: up (operational")
+	out = e.expect(t, lgiaEnglish, "/it dvs incident Search is slow", "Priority: normal", "DVS now: up (checked")
 	if r := e.Request(lastID(t, out)); r.Priority != "normal" || r.Meta["dvs.health"] != "operational" {
 		t.Fatalf("normal incident %s %v", r.Priority, r.Meta)
 	}

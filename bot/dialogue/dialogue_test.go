@@ -583,3 +583,33 @@ func TestPleaseIsNotYes(t *testing.T) {
 		t.Errorf("after a plain lūdzu: %d requests", n)
 	}
 }
+
+// The commonest complaints and questions about the services: e-mail that
+// does not work becomes a tracked e-mail incident (with Exchange's health
+// attached); "does the DVS work?" is answered at once from the
+// availability figures, and makes no request.
+func TestServiceComplaintsAndQuestions(t *testing.T) {
+	e := newEnv(t)
+	asked := ""
+	e.Deps.ServiceStatus = func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
+		asked = strings.Join(c.Args, " ")
+		return w.Write(ctx, bot.Reply{Kind: bot.KindText, Text: "pieejamība"})
+	}
+	rs := e.say(t, anna, "c1", "Vai DVS šobrīd strādā?")
+	if !strings.Contains(all(rs), "pieejamība") || asked != "" || len(requests(t, e)) != 0 {
+		t.Fatalf("status now: asked %q, replies %s", asked, all(rs))
+	}
+	e.say(t, anna, "c1", "kāda bija e-pasta pieejamība 2026. gada oktobrī?")
+	if asked != "--month 2026-10" {
+		t.Errorf("status of October: asked %q", asked)
+	}
+	rs = e.say(t, anna, "c2", "e-pasts nestrādā kopš rīta, lietotājs janis.ozols@lgia.gov.lv")
+	e.say(t, anna, "c2", "jā")
+	got := requests(t, e)
+	if len(got) != 1 || got[0].Type != "mail.incident" || got[0].Params.User != "janis.ozols@lgia.gov.lv" {
+		t.Fatalf("e-mail incident: %+v\n%s", got, all(rs))
+	}
+	if got[0].Meta["exchange.health"] == "" {
+		t.Errorf("Exchange's health was not attached: %v", got[0].Meta)
+	}
+}

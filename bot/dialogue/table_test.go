@@ -40,7 +40,7 @@ func TestSlotsFromTable(t *testing.T) {
 	}
 	// Every intent is a request type or one the conversation handles
 	// itself, with nlu's lists.
-	own := []string{nlu.IntentRequestStatus, nlu.IntentRequestApprove, nlu.IntentRequestReject, nlu.IntentHelp, nlu.IntentUnknown}
+	own := []string{nlu.IntentRequestStatus, nlu.IntentRequestApprove, nlu.IntentRequestReject, nlu.IntentServiceStatus, nlu.IntentHelp, nlu.IntentUnknown}
 	for _, in := range nlu.Intents() {
 		if _, ok := requestType(in); ok {
 			continue

@@ -132,6 +132,8 @@ func (t *turn) begin(res nlu.Result) error {
 		return t.say(t.unknownReply())
 	case nlu.IntentConsult:
 		return t.consult()
+	case nlu.IntentServiceStatus:
+		return t.serviceStatus(res)
 	}
 	st := &state{Person: t.person().Email, Intent: res.Intent, Slots: map[string]string{}, Text: t.text,
 		Lang: t.lang, Origin: t.c.Msg.Origin(), Started: t.now}
@@ -530,6 +532,27 @@ func (t *turn) consult() error {
 }
 
 // status answers a status question about one request.
+// serviceStatus answers "does the DVS work now?", "what was e-mail's
+// availability in October?" at once, with the availability command (the
+// month named, else this one): nothing is tracked.
+func (t *turn) serviceStatus(res nlu.Result) error {
+	r := t.d.routerRef()
+	if r == nil {
+		return t.say(t.unknownReply())
+	}
+	text := bot.Prefix + " status"
+	if from := res.Slots[nlu.SlotFrom]; len(from) >= 7 && from[:7] != t.now.In(bot.TimeZone).Format("2006-01") {
+		if m, err := time.Parse("2006-01", from[:7]); err == nil && !m.After(t.now) {
+			text += " --month " + from[:7]
+		}
+	}
+	m := *t.c.Msg
+	m.Text, m.Source = text, bot.SourceTyped
+	m.Delivery = "" // the original message's delivery made no request; this one makes none either
+	t.d.log.Info("dialogue: service status asked", "person", t.person().Email, "service", res.Slots[nlu.SlotService])
+	return r.Route(t.ctx, t.w, &m)
+}
+
 func (t *turn) status(id string) error {
 	r, err := t.d.bot.Get(t.ctx, t.actor(), id)
 	if err != nil {

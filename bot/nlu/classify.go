@@ -115,6 +115,25 @@ func (a *analysis) classify() (string, float64) {
 		}
 		set(IntentDVSIncident, s)
 	}
+	// The services themselves: is it up, how available was it; e-mail that
+	// does not work.
+	mailSvc := has(cMailSvc)
+	broken := has(cIncident) || a.negatedVerb()
+	asks := strings.Contains(a.orig, "?") || a.hasAny("=vai", "=is", "=are", "=kada", "=kāda", "=what", "=how")
+	if (dvs || mailSvc) && (has(cAvail) || (asks && has(cWorks) && !broken)) && !has(cLicence) && !has(cCreate) && !has(cShared) {
+		s := 6.8
+		if has(cAvail) {
+			s = 7.6
+		}
+		set(IntentServiceStatus, s)
+	}
+	if mailSvc && broken && !dvs && !has(cCreate) && !has(cShared) && !has(cSpam) && !has(cLicence) {
+		s := 6.4
+		if nEmail > 0 {
+			s += 0.2
+		}
+		set(IntentMailIncident, s)
+	}
 	role := findRole(a.toks, a.raw)
 	blockVerb := a.blockVerb()
 	if dvs {

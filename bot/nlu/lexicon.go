@@ -50,6 +50,9 @@ const (
 	cAccWeak
 	cAllowStrong
 	cUserWord
+	cMailSvc
+	cAvail
+	cWorks
 	numConcepts
 )
 
@@ -118,6 +121,10 @@ var lexicon = [numConcepts][]string{
 		"=audit", "=trace"},
 	cHowMany: {"=cik", "=how many", "=how much", "=kuri", "=kuras", "=kas", "=who", "=which",
 		"=number of"},
+	cMailSvc: {"=pasts", "=pasta", "=pastu", "=pastā", "=epasts", "=epasta", "=epastu", "=epastam", "=email", "=mail",
+		"=outlook", "=exchange", "=owa", "=webmail", "vestules", "=vēstules", "=e-mail"},
+	cAvail: {"pieejamib", "=availability", "=uptime", "=downtime", "diksta", "=outage", "=outages"},
+	cWorks: {"=strada", "=darbojas", "=working", "=work", "=works", "=running", "=up"},
 	cDVS: {"=dvs", "=dvs-a", "dokumentu vadib", "=document management", "=documents management",
 		"lietvedibas sistem", "=edms", "=dms", "=records management", "dokumentu parvaldib"},
 	cIncident: {"nepareiz", "=wrong", "=incorrect", "=logging me out", "=logs me out", "=logging out", "=logged out", "=kicks me out", "nerad", "=blank", "=nothing happens", "tuks", "=nelauj", "izmet", "=doesn't", "=does not", "=white screen", "=empty", "nestrad", "nedarboj", "=nevar", "nevaru", "=nevaram", "klud", "=error", "=errors",

@@ -36,6 +36,8 @@ const (
 	IntentDVSRightsGrant     = "dvs.rights.grant"
 	IntentDVSRightsRevoke    = "dvs.rights.revoke"
 	IntentDVSIncident        = "dvs.incident"
+	IntentMailIncident       = "mail.incident"
+	IntentServiceStatus      = "service.status"
 	IntentDVSCopy            = "dvs.copy"
 	IntentDVSCustomize       = "dvs.customize"
 	IntentDVSBackupStatus    = "dvs.backup.status"
@@ -64,6 +66,7 @@ const (
 	SlotFrom        = "from"
 	SlotTo          = "to"
 	SlotID          = "id"
+	SlotService     = "service" // "dvs" or "exchange"
 )
 
 // intentSpec says which slots an intent requires and which it may carry.
@@ -87,6 +90,8 @@ var specs = map[string]intentSpec{
 	IntentDVSRightsGrant:     {Required: []string{SlotUser, SlotRole}},
 	IntentDVSRightsRevoke:    {Required: []string{SlotUser}, Optional: []string{SlotRole}},
 	IntentDVSIncident:        {},
+	IntentMailIncident:       {Optional: []string{SlotUser}},
+	IntentServiceStatus:      {Optional: []string{SlotService, SlotFrom, SlotTo}},
 	IntentDVSCopy:            {Required: []string{SlotFrom, SlotTo}},
 	IntentDVSCustomize:       {},
 	IntentDVSBackupStatus:    {},
@@ -104,7 +109,7 @@ func Intents() []string {
 		IntentLicenceAssign, IntentLicenceRevoke, IntentMailboxCreate, IntentSharedCreate,
 		IntentSharedMemberAdd, IntentSharedMemberRemove, IntentSpamAllow, IntentSpamBlock,
 		IntentReportAccounts, IntentInfoRequest, IntentDVSRightsGrant, IntentDVSRightsRevoke,
-		IntentDVSIncident, IntentDVSCopy, IntentDVSCustomize, IntentDVSBackupStatus, IntentConsult,
+		IntentDVSIncident, IntentMailIncident, IntentServiceStatus, IntentDVSCopy, IntentDVSCustomize, IntentDVSBackupStatus, IntentConsult,
 		IntentRequestStatus, IntentRequestApprove, IntentRequestReject, IntentHelp, IntentUnknown,
 	}
 }

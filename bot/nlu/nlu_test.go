@@ -104,8 +104,8 @@ func TestRequiredTable(t *testing.T) {
 			t.Errorf("Required(%q) = %v, want %v", in, got, w)
 		}
 	}
-	if got := len(Intents()); got != 22 {
-		t.Errorf("%d intents, want 22", got)
+	if got := len(Intents()); got != 24 {
+		t.Errorf("%d intents, want 24", got)
 	}
 	for _, in := range Intents() {
 		if !IsIntent(in) {

@@ -13,6 +13,7 @@ var questions = map[string]struct{ key, lv, en string }{
 	SlotDisplayName: {"nlu.ask.display_name", "Kāds būs attēlojamais vārds?", "What display name should it have?"},
 	SlotFrom:        {"nlu.ask.from", "No kura datuma? (GGGG-MM-DD)", "From which date? (YYYY-MM-DD)"},
 	SlotTo:          {"nlu.ask.to", "Līdz kuram datumam? (GGGG-MM-DD)", "Until which date? (YYYY-MM-DD)"},
+	SlotService:     {"nlu.ask.service", "Kurš pakalpojums: DVS vai e-pasts?", "Which service: the DVS or e-mail?"},
 	SlotID:          {"nlu.ask.id", "Kurš pieteikums? (piem., IT-2026-000123)", "Which request? (e.g. IT-2026-000123)"},
 }
 

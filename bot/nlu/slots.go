@@ -72,6 +72,16 @@ func (a *analysis) fillSlots(intent string, now time.Time) map[string]string {
 		from, to := findPeriod(a.masked, now)
 		put(SlotFrom, from)
 		put(SlotTo, to)
+	case IntentServiceStatus:
+		switch {
+		case a.h.has(cDVS):
+			put(SlotService, "dvs")
+		case a.h.has(cMailSvc):
+			put(SlotService, "exchange")
+		}
+		from, to := findPeriod(a.masked, now)
+		put(SlotFrom, from)
+		put(SlotTo, to)
 	default:
 		if uses(SlotUser) && len(emails) > 0 {
 			put(SlotUser, a.ents[a.bestUser(emails)].value)
