@@ -127,6 +127,15 @@ func (b *Bot) Submit(ctx context.Context, a Actor, nr NewRequest) (*Request, err
 		}
 		return nil, Errorf(ECONFLICT, "request.duplicate", "ID", dup.ID, "StateLV", dup.State.Label(LV), "StateEN", dup.State.Label(EN))
 	}
+	if s := LookupType(nr.Type); s != nil && s.Preflight != nil {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := s.Preflight(pctx, &Exec{Request: &Request{Type: nr.Type, Params: nr.Params, Requester: p.Email, Institution: inst.Code},
+			Params: nr.Params, Institution: inst, Exchange: b.Exchange, DVS: b.DVS, Bot: b})
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+	}
 	r := &Request{
 		Type: nr.Type, Params: nr.Params, Requester: p.Email, Institution: inst.Code,
 		Origin: nr.Origin, State: StateNew, Priority: nr.Priority, CreatedAt: now, UpdatedAt: now,

@@ -170,6 +170,11 @@ type TypeSpec struct {
 	// Ready reports, for an action accepted but still being prepared
 	// (Outcome.Pending), whether it is done now, with the summary to record.
 	Ready func(ctx context.Context, x *Exec) (Phrase, bool, error)
+	// Preflight checks a new request against the live service before it is
+	// stored (the licence exists in the tenant …), so an approver sees a
+	// request that will work. It returns the error to refuse it with; a
+	// service that does not answer should not refuse (return nil).
+	Preflight func(ctx context.Context, x *Exec) error
 	// Triage looks at a new request before it is stored and returns the
 	// events that record what it found (a DVS incident gets the DVS's
 	// health).

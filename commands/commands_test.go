@@ -286,3 +286,18 @@ func TestMultiWordOptionValues(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownLicenceRefusedAtCreation: a licence the tenant does not have
+// is refused when the request is made, with the ones it has — not after an
+// approver approved it; nothing is stored.
+func TestUnknownLicenceRefusedAtCreation(t *testing.T) {
+	e := bottest.New(t)
+	e.Sandbox()
+	out := text(e.Say("anna.berzina@lgia.gov.lv", "/it licence assign janis.ozols@lgia.gov.lv E7"))
+	if !strings.Contains(out, "E7") || !strings.Contains(out, "E3") {
+		t.Errorf("answer: %s", out)
+	}
+	if rs, _ := e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 0 {
+		t.Errorf("%d requests stored", len(rs))
+	}
+}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strings"
 
 	"itbot/bot"
 )
@@ -16,6 +17,9 @@ func init() {
 		Names: []string{"licence assign", "license assign", "licence piešķirt", "licence pieskirt", "licences piešķirt", "licenci piešķirt", "licenci pieskirt"},
 		Help:  "help.licence_assign", UsageLV: "licence piešķirt LIETOTĀJS [LICENCE]", UsageEN: "licence assign USER [SKU]",
 		Params:  []bot.ParamSpec{pUser, sku("param.sku_default")},
+		// The licence must be one the tenant has: checked when the request
+		// is made, not after it was approved.
+		Preflight: skuInTenant,
 		Service: bot.ServiceExchange, Procurement: true,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			return x.Exchange.AssignLicence(ctx, x.Institution, x.Params.User, x.Params.SKU)
@@ -33,4 +37,17 @@ func init() {
 		requestCommand(r, d, bot.TypeLicenceAssign, nil)
 		requestCommand(r, d, bot.TypeLicenceRevoke, nil)
 	})
+}
+
+// skuInTenant refuses a licence the tenant does not subscribe to, naming
+// the ones it does; when Exchange does not answer the request goes on
+// (the action checks again).
+func skuInTenant(ctx context.Context, x *bot.Exec) error {
+	if x.Exchange == nil || strings.TrimSpace(x.Params.SKU) == "" {
+		return nil
+	}
+	if _, err := x.Exchange.FreeLicences(ctx, x.Params.SKU); bot.ErrorCode(err) == bot.EINVALID {
+		return err
+	}
+	return nil
 }

@@ -119,6 +119,11 @@ var rawDateRules = []struct {
 	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*(\d{1,2})\.\s*` + monthTok + `\b`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return dayExpr(atoi(m[1]), monthNum(m[3]), atoi(m[2]))
 	}},
+	// 2025. gada pirmais (pirmo, otrajā …) ceturksnis: the quarter in words,
+	// in any case.
+	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*(pirm|otr|tres|ceturt)\w*\s*ceturks\w*`), func(m []string, _ time.Time) (dateExpr, bool) {
+		return quarterExpr(atoi(m[1]), map[string]int{"pirm": 1, "otr": 2, "tres": 3, "ceturt": 4}[m[2]])
+	}},
 	// 2025. gada 1. ceturksnis
 	{regexp.MustCompile(`\b(\d{4})\.?\s*(?:gada|g\.)\s*([1-4])\.\s*ceturks\w*`), func(m []string, _ time.Time) (dateExpr, bool) {
 		return quarterExpr(atoi(m[1]), atoi(m[2]))

@@ -203,8 +203,25 @@ func findSKU(toks []string) string {
 			}
 		}
 	}
+	// A licence name the rules do not know ("E7 licenci") is kept as
+	// typed, so the request is refused with the tenant's licences, never
+	// quietly given the default one.
+	for i, t := range toks {
+		if !reSKULike.MatchString(t) {
+			continue
+		}
+		for _, k := range []int{i - 2, i - 1, i + 1, i + 2} {
+			if k >= 0 && k < len(toks) && (strings.HasPrefix(toks[k], "licenc") || strings.HasPrefix(toks[k], "licens")) {
+				return strings.ToUpper(t)
+			}
+		}
+	}
 	return ""
 }
+
+// reSKULike is a word shaped like a licence's short name: a letter and a
+// number (E7, F5).
+var reSKULike = regexp.MustCompile(`^[a-z]\d{1,2}$`)
 
 // findPermission returns "full_access", "send_as" or "".
 func findPermission(toks []string) string {
