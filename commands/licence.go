@@ -16,11 +16,11 @@ func init() {
 		LV: "Licences piešķiršana", EN: "Licence assignment",
 		Names: []string{"licence assign", "license assign", "licence piešķirt", "licence pieskirt", "licences piešķirt", "licenci piešķirt", "licenci pieskirt"},
 		Help:  "help.licence_assign", UsageLV: "licence piešķirt LIETOTĀJS [LICENCE]", UsageEN: "licence assign USER [SKU]",
-		Params:  []bot.ParamSpec{pUser, sku("param.sku_default")},
+		Params: []bot.ParamSpec{pUser, sku("param.sku_default")},
 		// The licence must be one the tenant has: checked when the request
 		// is made, not after it was approved.
 		Preflight: skuInTenant,
-		Service: bot.ServiceExchange, Procurement: true,
+		Service:   bot.ServiceExchange, Procurement: true,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			return x.Exchange.AssignLicence(ctx, x.Institution, x.Params.User, x.Params.SKU)
 		}})
