@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Contract is an institution's signed service contract. Only an institution
@@ -124,10 +125,15 @@ func Domain(addrOrDomain string) string {
 	return s
 }
 
-// NormalizeAddress checks and lower-cases an e-mail address.
+// NormalizeAddress checks and lower-cases an e-mail address. An address
+// with Cyrillic or Greek letters among Latin ones (a look-alike: "lgіa"
+// with a Cyrillic "і") is refused and said to be one.
 func NormalizeAddress(s string) (string, error) {
 	s = strings.TrimSpace(strings.Trim(s, "<>,;\"'"))
 	s = strings.TrimPrefix(s, "mailto:")
+	if script, letters := lookAlike(s); script != "" {
+		return "", Errorf(EINVALID, "input.lookalike_address", "Value", s, "Script", script, "Letters", letters)
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t") {
 		return "", Errorf(EINVALID, "input.bad_address", "Value", s)
@@ -137,4 +143,24 @@ func NormalizeAddress(s string) (string, error) {
 		return "", Errorf(EINVALID, "input.bad_address", "Value", s)
 	}
 	return strings.ToLower(a.Address), nil
+}
+
+// lookAlike reports letters of another script mixed into a Latin address
+// ("Cyrillic", "Greek") and which they are; "" when there are none.
+func lookAlike(s string) (script, letters string) {
+	latin, other := false, []rune{}
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			latin = true
+		case unicode.Is(unicode.Cyrillic, r):
+			script, other = "Cyrillic", append(other, r)
+		case unicode.Is(unicode.Greek, r):
+			script, other = "Greek", append(other, r)
+		}
+	}
+	if !latin || len(other) == 0 {
+		return "", ""
+	}
+	return script, string(other)
 }

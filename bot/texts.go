@@ -100,6 +100,7 @@ func init() {
 		T("progress.line", "{{.Bar}} {{.Done}}/{{.Total}} ({{.Pct}}%)", "{{.Bar}} {{.Done}}/{{.Total}} ({{.Pct}}%)"),
 
 		T("ops.new_request", "Jauns pieteikums no {{.Institution}} ({{.Requester}})", "New request from {{.Institution}} ({{.Requester}})"),
+		T("input.lookalike_address", "Adresē „{{.Value}}” starp latīņu burtiem ir {{if eq .Script \"Cyrillic\"}}kirilicas{{else}}grieķu{{end}} burti, kas izskatās pēc latīņu ({{.Letters}}) — tā nav tā pati adrese. Ierakstiet to ar latīņu burtiem.", "The address \"{{.Value}}\" has {{.Script}} letters among the Latin ones ({{.Letters}}) that look like Latin letters — it is not the same address. Type it in Latin letters."),
 		T("cards.files", "📎 {{.ID}}: pielikumā rezultāts.", "📎 {{.ID}}: the result is attached."),
 		T("cards.files_private", "📎 {{.ID}}: rezultāta fails nosūtīts pieteicējam ({{.Requester}}) personīgā ziņā — tajā ir iestādes dati, tāpēc kopīgā kanālā tas netiek likts.", "📎 {{.ID}}: the result file was sent to the requester ({{.Requester}}) in a direct message — it holds the institution's data, so it is not put in a shared channel."),
 		T("approval.asked", "{{.Requester}} lūdz apstiprināt:", "{{.Requester}} asks you to approve:"),
