@@ -12,8 +12,8 @@ import (
 func TestLookAlikeAddress(t *testing.T) {
 	for _, tc := range []struct{ in, script string }{
 		{"janis.ozols@lgіa.gov.lv", "kirilicas"}, // Cyrillic і
-		{"јanis@lgia.gov.lv", "kirilicas"},      // Cyrillic ј
-		{"anna@lgια.gov.lv", "grieķu"},          // Greek ι α
+		{"јanis@lgia.gov.lv", "kirilicas"},       // Cyrillic ј
+		{"anna@lgια.gov.lv", "grieķu"},           // Greek ι α
 	} {
 		_, err := bot.NormalizeAddress(tc.in)
 		if err == nil || !strings.Contains(bot.UserMessage(err, bot.LV), tc.script) || !strings.Contains(bot.UserMessage(err, bot.EN), "look like Latin") {
