@@ -301,3 +301,20 @@ func TestUnknownLicenceRefusedAtCreation(t *testing.T) {
 		t.Errorf("%d requests stored", len(rs))
 	}
 }
+
+// TestSharedMailboxMustExistAtCreation: a member change of a shared
+// mailbox that does not exist is refused when asked, unless its creation
+// is already requested.
+func TestSharedMailboxMustExistAtCreation(t *testing.T) {
+	e := bottest.New(t)
+	e.Sandbox()
+	out := text(e.Say("anna.berzina@lgia.gov.lv", "/it shared add nav-tadas@lgia.gov.lv janis.ozols@lgia.gov.lv"))
+	if rs, _ := e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 0 {
+		t.Fatalf("stored a change of a mailbox that does not exist: %s", out)
+	}
+	e.Say("anna.berzina@lgia.gov.lv", "/it shared create jauna@lgia.gov.lv")
+	out = text(e.Say("anna.berzina@lgia.gov.lv", "/it shared add jauna@lgia.gov.lv janis.ozols@lgia.gov.lv"))
+	if rs, _ := e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 2 {
+		t.Errorf("a member of a mailbox whose creation is requested was refused: %s", out)
+	}
+}

@@ -31,8 +31,9 @@ func init() {
 		LV: "Piekļuve koplietošanas pastkastei", EN: "Shared mailbox access",
 		Names: []string{"shared add", "koplietošanas pievienot", "koplietosanas pievienot", "kopīgā pievienot", "kopiga pievienot"},
 		Help:  "help.shared_add", UsageLV: "koplietošanas pievienot ADRESE LIETOTĀJS [full_access|send_as]", UsageEN: "shared add ADDRESS USER [full_access|send_as]",
-		Params:  []bot.ParamSpec{mailbox, pUser, perm(bot.PermFullAccess)},
-		Service: bot.ServiceExchange,
+		Params:    []bot.ParamSpec{mailbox, pUser, perm(bot.PermFullAccess)},
+		Service:   bot.ServiceExchange,
+		Preflight: sharedMailboxExists,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			return x.Exchange.AddSharedMember(ctx, x.Institution, x.Params.Mailbox, x.Params.User, x.Params.Permission)
 		}})
@@ -40,8 +41,9 @@ func init() {
 		LV: "Piekļuves noņemšana koplietošanas pastkastei", EN: "Shared mailbox access removal",
 		Names: []string{"shared remove", "koplietošanas noņemt", "koplietosanas nonemt", "kopīgā noņemt", "kopiga nonemt"},
 		Help:  "help.shared_remove", UsageLV: "koplietošanas noņemt ADRESE LIETOTĀJS [full_access|send_as]", UsageEN: "shared remove ADDRESS USER [full_access|send_as]",
-		Params:  []bot.ParamSpec{mailbox, pUser, perm("")},
-		Service: bot.ServiceExchange,
+		Params:    []bot.ParamSpec{mailbox, pUser, perm("")},
+		Service:   bot.ServiceExchange,
+		Preflight: sharedMailboxExists,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			return x.Exchange.RemoveSharedMember(ctx, x.Institution, x.Params.Mailbox, x.Params.User, x.Params.Permission)
 		}})
@@ -99,4 +101,26 @@ func permWords(p bot.Params, l bot.Lang) string {
 		return bot.Tr(l, "param.perm_all", nil)
 	}
 	return bot.Tr(l, "param.perm_"+p.Permission, nil)
+}
+
+// sharedMailboxExists refuses a member change of a shared mailbox that
+// does not exist — unless a request to create it is open (then the change
+// waits its turn). When Exchange does not answer the request goes on.
+func sharedMailboxExists(ctx context.Context, x *bot.Exec) error {
+	if x.Exchange == nil || x.Params.Mailbox == "" {
+		return nil
+	}
+	_, err := x.Exchange.SharedMembers(ctx, x.Institution, x.Params.Mailbox)
+	if bot.ErrorCode(err) != bot.ENOTFOUND {
+		return nil
+	}
+	open, lerr := x.Bot.Store.Requests(ctx, bot.RequestFilter{Institution: x.Institution.Code, Type: bot.TypeSharedCreate, OpenOnly: true})
+	if lerr == nil {
+		for _, r := range open {
+			if strings.EqualFold(r.Params.Mailbox, x.Params.Mailbox) {
+				return nil
+			}
+		}
+	}
+	return err
 }
