@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,6 +49,11 @@ func TestSLAReportCLI(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(run(t, "--config", cfg, "sla", "report", "--format", "json")), &rep); err != nil || rep.Total.Received != 1 {
 		t.Errorf("json: %+v %v", rep, err)
+	}
+	png := filepath.Join(t.TempDir(), "sla.png")
+	run(t, "--config", cfg, "sla", "report", "--chart", png)
+	if b, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Errorf("chart: %v", err)
 	}
 	var o, e strings.Builder
 	if err := runMain(t.Context(), []string{"--config", cfg, "sla", "report", "--format", "pdf"}, strings.NewReader(""), &o, &e); err == nil {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"itbot/bot"
 	"itbot/bot/slareport"
+	slachart "itbot/bot/slareport/chart"
 
 	"itbot/bot/calendar"
 	"itbot/bot/sla"
@@ -38,6 +40,7 @@ func setupSLA(ctx context.Context, a *App) error {
 		return fmt.Errorf("config section sla: %w", err)
 	}
 	a.Bot.SLA = clock
+	a.Deps.SLAChart = slachart.PNG
 	if !a.Serving {
 		return nil
 	}
@@ -95,11 +98,12 @@ func cmdSLAReport(c *cli, args []string) error {
 	inst := fs.String("institution", "", "one institution's code (default: all)")
 	format := fs.String("format", "text", "text, csv (for Latvian Excel) or json")
 	lang := fs.String("lang", "", "lv or en (default: ops_language)")
+	chartFile := fs.String("chart", "", "also draw the month as a PNG into this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || (*format != "text" && *format != "csv" && *format != "json") {
-		return errors.New("usage: itbot sla report [--month 2026-11] [--institution CODE] [--format text|csv|json] [--lang lv|en]")
+		return errors.New("usage: itbot sla report [--month 2026-11] [--institution CODE] [--format text|csv|json] [--lang lv|en] [--chart FILE.png]")
 	}
 	cfg, err := c.config()
 	if err != nil {
@@ -136,6 +140,15 @@ func cmdSLAReport(c *cli, args []string) error {
 	rep, err := slareport.Build(c.ctx, a.Store, clock, at, strings.ToUpper(*inst), a.Bot.Now())
 	if err != nil {
 		return err
+	}
+	if *chartFile != "" {
+		png, err := slachart.PNG(rep, l)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*chartFile, png, 0o644); err != nil {
+			return err
+		}
 	}
 	switch *format {
 	case "csv":

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"itbot/bot"
+	"itbot/bot/slareport"
 )
 
 // Deps is what handlers need.
@@ -22,6 +23,10 @@ type Deps struct {
 	// ServiceStatus, when set, answers "/it status" without an id (the
 	// availability monitor provides it).
 	ServiceStatus bot.HandlerFunc
+	// SLAChart, when set, draws a month's SLA report as a PNG sent with it
+	// (slareport/chart.PNG; passed in so this package does not import the
+	// plotting library).
+	SLAChart func(rep *slareport.Report, l bot.Lang) ([]byte, error)
 	// BackupMaxAge is how old the last verified DVS backup may be before
 	// "/it dvs backup" warns; 0 means 24 h.
 	BackupMaxAge time.Duration

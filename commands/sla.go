@@ -178,6 +178,14 @@ func slaReport(ctx context.Context, w bot.ResponseWriter, c *bot.Command, d *Dep
 	if inst != "" {
 		name += "-" + strings.ToLower(inst)
 	}
-	return say(ctx, w, bot.Reply{Kind: bot.KindText, Text: rep.Text(c.Lang),
-		Files: []bot.File{{Name: name + ".csv", Mime: "text/csv; charset=utf-8", Data: rep.CSV(c.Lang)}}})
+	out := bot.Reply{Kind: bot.KindText, Text: rep.Text(c.Lang),
+		Files: []bot.File{{Name: name + ".csv", Mime: "text/csv; charset=utf-8", Data: rep.CSV(c.Lang)}}}
+	if d.SLAChart != nil && len(rep.Rows) > 0 {
+		if png, err := d.SLAChart(rep, c.Lang); err == nil {
+			out.Files = append(out.Files, bot.File{Name: name + ".png", Mime: "image/png", Data: png})
+		} else {
+			d.Bot.Log.Warn("sla chart", "err", err)
+		}
+	}
+	return say(ctx, w, out)
 }

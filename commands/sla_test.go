@@ -12,6 +12,7 @@ import (
 	"itbot/adapters/console"
 	"itbot/bot"
 	"itbot/bot/slaclock"
+	"itbot/bot/slareport"
 	"itbot/bottest"
 )
 
@@ -150,12 +151,14 @@ func TestSLAReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Bot.SLA = clock
+	charted := 0
+	e.Deps.SLAChart = func(rep *slareport.Report, l bot.Lang) ([]byte, error) { charted++; return []byte("png"), nil }
 	e.Say("ilze.liepa@lgia.gov.lv", "/it konsultācija Kā kopīgot kalendāru?")
 	e.Say("maris.egle@vvd.gov.lv", "/it konsultācija Kā pagarināt līgumu?")
 	rs := e.Say("ilze.liepa@lgia.gov.lv", "/it sla pārskats 2026-11")
 	if len(rs) != 1 || !strings.Contains(rs[0].Text, "SLA izpilde 2026-11 — LGIA") || strings.Contains(rs[0].Text, "VVD") ||
-		len(rs[0].Files) != 1 || rs[0].Files[0].Name != "sla-2026-11-lgia.csv" {
-		t.Fatalf("IT contact: %+v", rs)
+		len(rs[0].Files) != 2 || rs[0].Files[0].Name != "sla-2026-11-lgia.csv" || rs[0].Files[1].Name != "sla-2026-11-lgia.png" || charted != 1 {
+		t.Fatalf("IT contact: %+v (charted %d)", rs, charted)
 	}
 	if rs := e.Say("ilze.liepa@lgia.gov.lv", "/it sla pārskats iestāde=VVD"); len(rs) != 1 || rs[0].Kind != bot.KindError {
 		t.Errorf("another institution: %+v", rs)
