@@ -97,6 +97,8 @@ type DVS interface {
 	GrantRole(ctx context.Context, inst *Institution, user, role string) (*Outcome, error)
 	RevokeRole(ctx context.Context, inst *Institution, user, role string) (*Outcome, error)
 	Users(ctx context.Context, inst *Institution) ([]DVSUser, error)
+	// Roles lists the role ids the DVS knows, in its order.
+	Roles(ctx context.Context) ([]string, error)
 	Backups(ctx context.Context, inst *Institution) ([]Backup, error)
 	// Export copies the institution's documents for [from, to], reporting
 	// progress, and returns where the result is with its checksum.

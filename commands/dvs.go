@@ -23,6 +23,8 @@ func init() {
 		Names: []string{"dvs rights grant", "dvs grant", "dvs tiesības piešķirt", "dvs tiesibas pieskirt"},
 		Help:  "help.dvs_grant", UsageLV: "dvs tiesības piešķirt LIETOTĀJS LOMA", UsageEN: "dvs rights grant USER ROLE",
 		Params: []bot.ParamSpec{pUser, role(true, "")}, Service: bot.ServiceDVS,
+		// A role the DVS does not know is refused when asked, with its roles.
+		Preflight: dvsRoleKnown,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			return x.DVS.GrantRole(ctx, x.Institution, x.Params.User, x.Params.Role)
 		}})
@@ -92,6 +94,7 @@ func init() {
 	})
 	bot.RegisterTexts(
 		bot.T("help.dvs_estimate", "DVS pielāgošanas darba novērtējums (stundas, finansējums)", "estimate a DVS customisation (hours, funding)"),
+		bot.T("dvscmd.unknown_role", "DVS nav lomas „{{.Role}}”. Lomas: {{.Known}}.", "The DVS has no role \"{{.Role}}\". Its roles: {{.Known}}."),
 		bot.T("dvscmd.incident_high", "DVS šobrīd nedarbojas, tāpēc incidentam ir augsta prioritāte; operatori to redz rindas sākumā.", "The DVS is down right now, so the incident has high priority; the operators see it at the top of the queue."),
 		bot.T("dvscmd.customize_next", "IT dienests novērtēs darba apjomu stundās un norādīs, vai tas ietilpst pakalpojuma līgumā vai vajadzīgs papildu finansējums (/it skatīt {{.ID}}).", "The IT service desk will estimate the work in hours and say whether the service contract covers it or extra funding is needed (/it show {{.ID}})."),
 		bot.T("dvscmd.not_customize", "{{.ID}} nav DVS pielāgošanas pieteikums; novērtēt var tikai tādu.", "{{.ID}} is not a DVS customisation request; only those are estimated."),
@@ -284,4 +287,40 @@ func dvsRoleName(v string, l bot.Lang) string {
 		return n[1] + " (" + n[0] + ")"
 	}
 	return n[0]
+}
+
+// dvsRoleKnown refuses a role that is none of the DVS's (GET /roles), in
+// any of its written forms (vadītājs, vadītāja, vaditajs, manager …: the
+// first letters decide, the DVS reads the rest); when the DVS does not
+// answer the request goes on.
+func dvsRoleKnown(ctx context.Context, x *bot.Exec) error {
+	if x.DVS == nil || x.Params.Role == "" {
+		return nil
+	}
+	ids, err := x.DVS.Roles(ctx)
+	if err != nil || len(ids) == 0 {
+		return nil
+	}
+	stem := func(s string) string {
+		s = strings.ReplaceAll(bot.Fold(s), " ", "")
+		if r := []rune(s); len(r) > 5 {
+			return string(r[:5])
+		}
+		return s
+	}
+	want := stem(x.Params.Role)
+	var names []string
+	for _, id := range ids {
+		forms := []string{id}
+		if n, ok := dvsRoleNames[bot.Fold(id)]; ok {
+			forms = append(forms, n[0], n[1])
+		}
+		for _, f := range forms {
+			if stem(f) == want {
+				return nil
+			}
+		}
+		names = append(names, dvsRoleName(id, bot.LV))
+	}
+	return bot.Errorf(bot.EINVALID, "dvscmd.unknown_role", "Role", x.Params.Role, "Known", strings.Join(names, ", "))
 }

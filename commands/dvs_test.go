@@ -467,3 +467,21 @@ func TestDVSRoleNamesForPeople(t *testing.T) {
 		}
 	}
 }
+
+// TestDVSRoleCheckedWhenAsked: a role the DVS does not know is refused
+// when the request is made, with the DVS's roles; its known roles in any
+// written form pass.
+func TestDVSRoleCheckedWhenAsked(t *testing.T) {
+	e := bottest.New(t)
+	e.Sandbox()
+	out := e.Say("anna.berzina@lgia.gov.lv", "/it dvs rights grant janis.ozols@lgia.gov.lv superuser")
+	if len(out) == 0 || !strings.Contains(out[0].Text, "superuser") || !strings.Contains(out[0].Text, "vadītājs") {
+		t.Errorf("unknown role: %+v", out)
+	}
+	for _, role := range []string{"vadītāja", "lasitajs", "Arhivārs"} {
+		out := e.Say("anna.berzina@lgia.gov.lv", "/it dvs rights grant janis.ozols@lgia.gov.lv "+role)
+		if len(out) == 0 || out[0].Request == nil {
+			t.Errorf("%s refused: %+v", role, out)
+		}
+	}
+}

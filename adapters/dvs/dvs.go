@@ -213,6 +213,23 @@ func (c *Client) Users(ctx context.Context, inst *bot.Institution) ([]bot.DVSUse
 	return out, nil
 }
 
+// Roles lists the role ids the DVS knows (GET /roles), in its order.
+func (c *Client) Roles(ctx context.Context) ([]string, error) {
+	var out struct {
+		Roles []struct {
+			ID string `json:"id"`
+		} `json:"roles"`
+	}
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: "/roles"}, &out); err != nil {
+		return nil, c.fail(err, subject{})
+	}
+	ids := make([]string, 0, len(out.Roles))
+	for _, r := range out.Roles {
+		ids = append(ids, r.ID)
+	}
+	return ids, nil
+}
+
 // BackupCount is how many backups Backups asks for.
 const BackupCount = 14
 

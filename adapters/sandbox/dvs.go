@@ -130,6 +130,14 @@ func (d *DVS) RevokeRole(ctx context.Context, inst *bot.Institution, user, role 
 }
 
 // Users lists the institution's DVS users with their roles.
+// Roles implements bot.DVS: the sandbox DVS's roles.
+func (d *DVS) Roles(ctx context.Context) ([]string, error) {
+	if err := d.begin(ctx, "Roles"); err != nil {
+		return nil, err
+	}
+	return DVSRoles(), nil
+}
+
 func (d *DVS) Users(ctx context.Context, inst *bot.Institution) ([]bot.DVSUser, error) {
 	if err := d.begin(ctx, "Users"); err != nil {
 		return nil, err
