@@ -457,9 +457,18 @@ func TestWithoutHooks(t *testing.T) {
 	contains(t, all(e.say(t, janis, "c", "yes")), "✓ Request IT-2026-000001 created (awaiting approval). Due: 2026-11-24 10:00.")
 }
 
-// TestRoleAnswers reads a DVS role in the forms people type.
+// TestRoleAnswers reads a DVS role in the forms people type; a role the
+// DVS does not have is refused when the request would be made, with its
+// roles.
 func TestRoleAnswers(t *testing.T) {
-	for answer, want := range map[string]string{"lasītāja lomu": "lasitajs", "arhivārs": "arhivars", "sekretārs": "sekretars", "vadītājam": "vaditajs"} {
+	e := newEnv(t)
+	e.say(t, anna, "c", "Piešķiriet DVS tiesības anna.berzina@lgia.gov.lv")
+	e.say(t, anna, "c", "sekretārs")
+	contains(t, all(e.say(t, anna, "c", "jā")), "sekretars", "vadītājs")
+	if rs := requests(t, e); len(rs) != 0 {
+		t.Errorf("a request with a role the DVS does not have: %+v", rs[0].Params)
+	}
+	for answer, want := range map[string]string{"lasītāja lomu": "lasitajs", "arhivārs": "arhivars", "vadītājam": "vaditajs"} {
 		e := newEnv(t)
 		e.say(t, anna, "c", "Piešķiriet DVS tiesības anna.berzina@lgia.gov.lv")
 		contains(t, all(e.say(t, anna, "c", answer)), "DVS loma: ")
@@ -468,7 +477,7 @@ func TestRoleAnswers(t *testing.T) {
 			t.Errorf("%q: role %q, want %q", answer, r.Params.Role, want)
 		}
 	}
-	e := newEnv(t)
+	e = newEnv(t)
 	e.say(t, anna, "c", "Piešķiriet DVS tiesības anna.berzina@lgia.gov.lv")
 	contains(t, all(e.say(t, anna, "c", "tādu, kā kolēģim Jānim no blakus kabineta")), "nav DVS loma")
 }
