@@ -297,10 +297,6 @@ func dvsRoleKnown(ctx context.Context, x *bot.Exec) error {
 	if x.DVS == nil || x.Params.Role == "" {
 		return nil
 	}
-	ids, err := x.DVS.Roles(ctx)
-	if err != nil || len(ids) == 0 {
-		return nil
-	}
 	stem := func(s string) string {
 		s = strings.ReplaceAll(bot.Fold(s), " ", "")
 		if r := []rune(s); len(r) > 5 {
@@ -309,6 +305,15 @@ func dvsRoleKnown(ctx context.Context, x *bot.Exec) error {
 		return s
 	}
 	want := stem(x.Params.Role)
+	for id, n := range dvsRoleNames { // the DVS's usual roles: no need to ask
+		if stem(id) == want || stem(n[0]) == want || stem(n[1]) == want {
+			return nil
+		}
+	}
+	ids, err := x.DVS.Roles(ctx)
+	if err != nil || len(ids) == 0 {
+		return nil
+	}
 	var names []string
 	for _, id := range ids {
 		forms := []string{id}
