@@ -50,6 +50,8 @@ const (
 	// OrderDue lists open requests by due time, the earliest first, those
 	// without a due time last (the operators' queue).
 	OrderDue
+	// OrderOldest lists the oldest request first (what waits longest).
+	OrderOldest
 )
 
 // PageQuery asks for one page of requests.

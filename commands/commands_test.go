@@ -318,3 +318,39 @@ func TestSharedMailboxMustExistAtCreation(t *testing.T) {
 		t.Errorf("a member of a mailbox whose creation is requested was refused: %s", out)
 	}
 }
+
+// TestApprovalsPages: what waits for an IT contact comes a page at a time,
+// oldest first, each once, with the next page offered.
+func TestApprovalsPages(t *testing.T) {
+	e := bottest.New(t)
+	const n = commands.QueuePage + 7
+	for i := range n {
+		e.Say("anna.berzina@lgia.gov.lv", fmt.Sprintf("/it licence assign q%02d@lgia.gov.lv E3", i))
+	}
+	var ids []string
+	cmd := "/it apstiprināšanai"
+	for pages := 0; pages < 5; pages++ {
+		reps := e.Say("ilze.liepa@lgia.gov.lv", cmd)
+		if len(reps) != 1 {
+			t.Fatalf("%q: %+v", cmd, reps)
+		}
+		for _, line := range strings.Split(reps[0].Text, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "IT-2026-") {
+				ids = append(ids, f[0])
+			}
+		}
+		next := ""
+		for _, b := range reps[0].Buttons {
+			if strings.Contains(b.Command, "pēc=") {
+				next = b.Command
+			}
+		}
+		if next == "" {
+			break
+		}
+		cmd = next
+	}
+	if len(ids) != n || ids[0] != "IT-2026-000001" || ids[n-1] != fmt.Sprintf("IT-2026-%06d", n) {
+		t.Errorf("%d ids, first %v last %v", len(ids), ids[:1], ids[len(ids)-1:])
+	}
+}

@@ -76,13 +76,36 @@ func registerRequests(r *bot.Router, d *Deps) {
 			return say(ctx, w, ListReply(rs, c.Lang, "cmd.search_title", "cmd.search_none"))
 		})})
 	r.Handle(&bot.Spec{Names: []string{"approvals", "apstiprināšanai", "apstiprinasanai", "jāapstiprina", "jaapstiprina", "gaida mani"}, Help: "help.approvals", Roles: []bot.Role{bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover},
-		UsageLV: "apstiprināšanai", UsageEN: "approvals",
+		UsageLV: "apstiprināšanai [pēc=ID]", UsageEN: "approvals [after=ID]",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
-			rs, err := Approvals(ctx, d.Bot, c.Person)
+			_, o := flags(c.Args)
+			after := ""
+			for k, v := range o {
+				if k != "after" && k != "pec" {
+					return c.Usage()
+				}
+				id, err := bot.ParseID(v)
+				if err != nil {
+					return err
+				}
+				after = id
+			}
+			rs, total, more, err := Approvals(ctx, d.Bot, c.Person, after, QueuePage)
 			if err != nil {
 				return err
 			}
-			rep := ListReply(rs, c.Lang, "cmd.approvals_title", "cmd.approvals_none")
+			next := ""
+			if more {
+				name, word := "approvals", "after"
+				if c.Lang == bot.LV {
+					name, word = "apstiprināšanai", "pēc"
+				}
+				next = bot.Prefix + " " + name + " " + word + "=" + rs[len(rs)-1].ID
+			}
+			if !more && after == "" {
+				total = len(rs) // the whole list is here: its own count
+			}
+			rep := PageReply(bot.Page{Requests: rs, More: more, Total: total}, c.Lang, "cmd.approvals_title", "cmd.approvals_none", next)
 			for i, r := range rs {
 				if i == 5 {
 					break
@@ -343,29 +366,46 @@ func Search(ctx context.Context, b *bot.Bot, p *bot.Person, text string, limit i
 	return out, nil
 }
 
-// Approvals returns the requests waiting for p's approval, oldest first:
-// an institution's IT contact or expert group sees their institution's,
+// Approvals returns a page of the requests waiting for p's approval,
+// oldest first, after the request after ("" for the first page): an
+// institution's IT contact or expert group sees their institution's,
 // agency staff every institution's; requests p asked, and those p may not
-// decide (agency approval), are left out.
-func Approvals(ctx context.Context, b *bot.Bot, p *bot.Person) ([]*bot.Request, error) {
+// decide (agency approval), are left out. It reads the waiting requests a
+// page at a time from the state index, so its cost grows with the page,
+// not with all that wait; total is how many wait in p's scope (-1 when
+// unknown), more whether a next page has any.
+func Approvals(ctx context.Context, b *bot.Bot, p *bot.Person, after string, size int) (rs []*bot.Request, total int, more bool, err error) {
 	if !p.HasAny(bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover) {
-		return nil, bot.Errorf(bot.EFORBIDDEN, "policy.cannot_approve")
+		return nil, 0, false, bot.Errorf(bot.EFORBIDDEN, "policy.cannot_approve")
 	}
 	f := bot.RequestFilter{States: []bot.State{bot.StateAwaitingApproval}}
 	if !p.IsAgency() {
 		f.Institution = p.Institution
 	}
-	rs, err := b.Store.Requests(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	var out []*bot.Request
-	for i := len(rs) - 1; i >= 0; i-- { // the store lists newest first
-		if b.Policy.CanApprove(p, rs[i]) == nil {
-			out = append(out, rs[i])
+	total = -1
+	q := bot.PageQuery{Filter: f, Order: bot.OrderOldest, After: after, Size: size}
+	for {
+		pg, err := b.Store.RequestPage(ctx, q)
+		if err != nil {
+			return nil, 0, false, err
 		}
+		if total < 0 {
+			total = pg.Total
+		}
+		for _, r := range pg.Requests {
+			if b.Policy.CanApprove(p, r) != nil {
+				continue
+			}
+			if len(rs) == size {
+				return rs, total, true, nil
+			}
+			rs = append(rs, r)
+		}
+		if !pg.More {
+			return rs, total, false, nil
+		}
+		q.After = pg.Requests[len(pg.Requests)-1].ID
 	}
-	return out, nil
 }
 
 // stateReply answers a lifecycle command with the request's new state.

@@ -25,6 +25,10 @@ import (
 // hers, so "my requests" is measured against a person with N/10 behind her.
 const Heavy = "anna.berzina@lgia.gov.lv"
 
+// ITContact is LGIA's IT contact: what waits for her approval is every
+// request Fill makes (all LGIA's licences).
+const ITContact = "ilze.liepa@lgia.gov.lv"
+
 // Operator is the agency operator the queue is read as.
 const Operator = "kristaps.lapsa@vraa.gov.lv"
 

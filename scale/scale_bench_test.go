@@ -85,6 +85,9 @@ func BenchmarkScale(b *testing.B) {
 		b.Run(fmt.Sprintf("employee-requests/%d", n), func(b *testing.B) {
 			say(b, scale.Heavy, "/it requests", "IT-")
 		})
+		b.Run(fmt.Sprintf("approvals/%d", n), func(b *testing.B) {
+			say(b, scale.ITContact, "/it approvals", "IT-")
+		})
 		b.Run(fmt.Sprintf("metrics-scrape/%d", n), func(b *testing.B) {
 			for b.Loop() {
 				oc, err := e.Store.OpenCounts(ctx)

@@ -18,7 +18,7 @@ import (
 //
 //	idx_due    due (unix nanos BE; none: max) idkey -> ""     open requests, queue order
 //	idx_mine   requester "\x00" open ("1"|"0") "\x00" idkey -> ""
-//	counters   "open" | "s\x00"state | "i\x00"institution | "t\x00"type -> int64 BE
+//	counters   "open" | "s\x00"state | "i\x00"institution | "t\x00"type | "si\x00"state"\x00"institution -> int64 BE
 //	idx_action bot.ActionKey "\x00" idkey -> ""                open requests, by what they ask
 //	counters_requester  email -> int64 BE                     open requests per requester
 //
@@ -158,6 +158,7 @@ func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
 		k []byte
 	}{
 		{tx.Bucket(bCounters), []byte("open")}, {tx.Bucket(bCounters), join("s", string(r.State))},
+		{tx.Bucket(bCounters), join("si", string(r.State), r.Institution)},
 		{tx.Bucket(bCounters), join("i", r.Institution)}, {tx.Bucket(bCounters), join("t", string(r.Type))},
 		{tx.Bucket(bCountMine), []byte(r.Requester)},
 	} {
@@ -416,7 +417,10 @@ func (s *Store) RequestPage(ctx context.Context, q bot.PageQuery) (bot.Page, err
 		if after != nil {
 			start = append(append([]byte(nil), prefix...), after.ID...)
 		}
-		return walk(tx.Bucket(b).Cursor(), start, false, prefix, func(k []byte) string { return string(k[len(prefix):]) })
+		if allOpen(f.States) {
+			page.Total = openTotal(tx, f)
+		}
+		return walk(tx.Bucket(b).Cursor(), start, q.Order == bot.OrderOldest, prefix, func(k []byte) string { return string(k[len(prefix):]) })
 	})
 	return page, err
 }
@@ -454,6 +458,8 @@ func openTotal(tx *bolt.Tx, f bot.RequestFilter) int {
 		k = join("t", string(f.Type))
 	}
 	switch {
+	case len(f.States) == 1 && f.Institution != "" && f.Type == "" && f.Requester == "" && f.Assignee == "":
+		return counter(tx, join("si", string(f.States[0]), f.Institution))
 	case f.Requester != "" || f.Assignee != "" || dims > 1:
 		return -1
 	case dims == 0:

@@ -44,7 +44,7 @@ import (
 )
 
 // SchemaVersion is the layout version this code writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 var (
 	bMeta         = []byte("meta")
