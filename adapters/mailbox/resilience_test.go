@@ -151,7 +151,7 @@ func TestThrottlingWaitedOut(t *testing.T) {
 	w := newWorld(t)
 	mails := consults(w, 2)
 	w.Srv.Throttle("messages/delta", 2, 7*time.Second)
-	w.Srv.Throttle("/reply", 1, 3*time.Second)
+	w.Srv.Throttle("/createReply", 1, 3*time.Second)
 	st := w.poll()
 	if st.Handled != 2 || st.Sent != 2 {
 		t.Fatalf("stats %+v", st)
@@ -295,8 +295,8 @@ func TestReplyToDeletedMessage(t *testing.T) {
 	if !strings.HasPrefix(got[1].Subject, "RE: ["+r.ID+"]") || got[1].InReplyTo != "" {
 		t.Fatalf("subject %q, in reply to %q", got[1].Subject, got[1].InReplyTo)
 	}
-	if w.Srv.Count("/reply") != 2 || w.Srv.Count("/sendMail") != 1 {
-		t.Fatalf("%d replies, %d new", w.Srv.Count("/reply"), w.Srv.Count("/sendMail"))
+	if w.Srv.Count("/createReply") != 2 || w.Srv.Count("/sendMail") != 1 {
+		t.Fatalf("%d replies, %d new", w.Srv.Count("/createReply"), w.Srv.Count("/sendMail"))
 	}
 }
 
