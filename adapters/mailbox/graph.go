@@ -416,7 +416,32 @@ func (g *graph) reply(ctx context.Context, id string, o outgoing) error {
 		g.dropDraft(did)
 		return err
 	}
-	return g.me().Messages().ByMessageId(did).Send().Post(ctx, &users.ItemMessagesItemSendRequestBuilderPostRequestConfiguration{Headers: headers()})
+	err = g.me().Messages().ByMessageId(did).Send().Post(ctx, &users.ItemMessagesItemSendRequestBuilderPostRequestConfiguration{Headers: headers()})
+	if err == nil || !answerLost(err) {
+		return err
+	}
+	// The send's answer was lost (503, 504, no answer): it is not sent
+	// again blindly (a second mail). A sent draft leaves Drafts; read it.
+	d, gerr := g.me().Messages().ByMessageId(did).Get(ctx, &users.ItemMessagesMessageItemRequestBuilderGetRequestConfiguration{
+		Headers: headers(), QueryParameters: &users.ItemMessagesMessageItemRequestBuilderGetQueryParameters{Select: []string{"id", "isDraft"}}})
+	switch {
+	case gerr != nil && statusOf(gerr) == http.StatusNotFound, gerr == nil && d.GetIsDraft() != nil && !*d.GetIsDraft():
+		g.log.Info("mailbox: the send's answer was lost but the draft was sent", "err", describe(err))
+		return nil
+	case gerr == nil:
+		g.dropDraft(did) // not sent: the outbox makes a new one later
+	}
+	return err
+}
+
+// answerLost reports whether a failed call may nevertheless have been
+// carried out: a 5xx answer or none at all. A 4xx (429 included) is a
+// refusal.
+func answerLost(err error) bool {
+	if s := statusOf(err); s != 0 {
+		return s >= 500
+	}
+	return true
 }
 
 // fillDraft sets a reply draft's recipients (o.To alone), subject and

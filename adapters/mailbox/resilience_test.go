@@ -320,3 +320,48 @@ func TestPrune(t *testing.T) {
 		t.Fatalf("after 91 days: seen %d, conv %d, rate %d", count("mailbox.seen"), count("mailbox.conv"), count("mailbox.rate"))
 	}
 }
+
+// A reply whose send Graph carried out but whose answer was lost (503)
+// goes once: the send is not repeated blindly, the draft is read, and as
+// it was sent the outbox is done with it.
+func TestReplySendAnswerLostGoesOnce(t *testing.T) {
+	w := newWorld(t)
+	mails := consults(w, 1)
+	w.Srv.UnavailableAfter("/send", 1, 0)
+	if st := w.poll(); st.Sent != 1 {
+		t.Fatalf("%+v", st)
+	}
+	if n, err := w.A.Flush(context.Background()); err != nil || n != 0 {
+		t.Fatalf("flush: %d %v", n, err)
+	}
+	if got := w.sentTo("anna.berzina@lgia.gov.lv"); len(got) != 1 {
+		t.Fatalf("%d mails to the sender, want 1", len(got))
+	}
+	if n := w.Srv.Count("/send"); n != 1 {
+		t.Fatalf("send posted %d times", n)
+	}
+	exactlyOnce(t, w, mails)
+}
+
+// A send Graph did not carry out (503 before it acted) leaves the draft:
+// it is deleted and the mail stays queued, to go once at the next flush.
+func TestReplySendUnavailableRetriedOnce(t *testing.T) {
+	w := newWorld(t)
+	consults(w, 1)
+	w.Srv.Unavailable("/send", 2, 0) // the poll tries twice
+	if st, err := w.A.Poll(context.Background()); st.Sent != 0 || err == nil {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if n := w.Srv.Count("/send"); n != 2 {
+		t.Fatalf("send posted %d times, want once per attempt", n)
+	}
+	if n := len(w.folder(exchangetest.FolderDrafts)); n != 0 {
+		t.Fatalf("%d drafts left", n)
+	}
+	if n, err := w.A.Flush(context.Background()); err != nil || n != 1 {
+		t.Fatalf("flush: %d %v", n, err)
+	}
+	if got := w.sentTo("anna.berzina@lgia.gov.lv"); len(got) != 1 {
+		t.Fatalf("%d mails to the sender, want 1", len(got))
+	}
+}
