@@ -783,3 +783,21 @@ func TestCreateUserAnswerLostThenRetried(t *testing.T) {
 		t.Fatal("no working temporary password after the retry")
 	}
 }
+
+// Two institutions may each have an info@ shared mailbox: the mailbox's
+// Name is unique in the tenant (New-Mailbox), so itbot names it by its
+// address, not by the local part both share.
+func TestSharedMailboxSameLocalPartInTwoInstitutions(t *testing.T) {
+	w := newWorld(t)
+	for _, c := range []struct{ inst, addr string }{{"LGIA", "info@lgia.gov.lv"}, {"VVD", "info@vvd.gov.lv"}} {
+		out, err := w.X.CreateSharedMailbox(context.Background(), w.inst(c.inst), c.addr, "")
+		if err != nil || out.Summary.ID != "exo.shared_created" {
+			t.Fatalf("%s: %v %+v", c.addr, err, out)
+		}
+	}
+	a, okA := w.Tenant.Shared("info@lgia.gov.lv")
+	b, okB := w.Tenant.Shared("info@vvd.gov.lv")
+	if !okA || !okB || a.Name == b.Name || a.Alias == b.Alias {
+		t.Fatalf("shared mailboxes %+v %+v", a, b)
+	}
+}
