@@ -171,7 +171,11 @@ func (c *adminClient) post(ctx context.Context, cmdlet, u string, body []byte) (
 				d = time.Duration(2<<attempt) * time.Second
 			}
 			e.RetryAfter, e.Waited = d, waited
-			if attempt >= c.maxRetries || waited+d > c.maxWait {
+			// A throttled (429) cmdlet did nothing; after a 503/504 only a
+			// Get- cmdlet is sent again: a New-/Set-/Add-/Remove- may have
+			// run (see graph.Retry). The caller's next attempt reads first.
+			again := resp.StatusCode == http.StatusTooManyRequests || strings.HasPrefix(strings.ToLower(cmdlet), "get-")
+			if !again || attempt >= c.maxRetries || waited+d > c.maxWait {
 				return nil, e
 			}
 			c.log.Info("admin api throttled", "cmdlet", cmdlet, "status", resp.StatusCode, "retry_after", d, "waited", waited)

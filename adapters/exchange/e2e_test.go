@@ -735,3 +735,76 @@ func TestDirectoryReplicationLagIsWaitedOut(t *testing.T) {
 		t.Errorf("%d user calls for an unknown account, want 1", n)
 	}
 }
+
+// POST users carried out, its answer lost (503): the POST is not sent
+// again (it would say "already exists" of a success); a read finds the
+// account, which is itbot's, and the creation goes on with the password
+// it set.
+func TestCreateUserAnswerLostIsNotRepeated(t *testing.T) {
+	w := newWorld(t)
+	w.Srv.UnavailableAfter("POST /v1.0/users", 1, 0)
+	r, _ := w.say(ilze, "/it mailbox create personal jana.kalna@lgia.gov.lv Jana Kalna")
+	wantState(t, r, bot.StateDone)
+	if n := w.Srv.Count("POST /v1.0/users"); n-w.Srv.Count("/assignLicense") != 1 {
+		t.Fatalf("POST users sent %d times", n-w.Srv.Count("/assignLicense"))
+	}
+	var got bool
+	for _, n := range w.Test.Notices() {
+		if n.Reply.Private {
+			for _, f := range strings.Fields(n.Reply.Text) {
+				got = got || w.Tenant.CheckPassword("jana.kalna@lgia.gov.lv", f)
+			}
+		}
+	}
+	if !got {
+		t.Fatal("the requester's password does not work")
+	}
+}
+
+// POST users carried out, its answer lost, and the read after it fails
+// too: the request fails retryably; the retry finds the account marked as
+// itbot's (the mark was written before the POST), sets a new password and
+// finishes, instead of refusing the account as someone else's.
+func TestCreateUserAnswerLostThenRetried(t *testing.T) {
+	w := newWorld(t)
+	w.Srv.UnavailableAfter("POST /v1.0/users", 1, 0)
+	w.Srv.FailLater("GET /v1.0/users/jana.kalna", 1, 1, 500) // the read before the POST goes through
+	r, _ := w.say(ilze, "/it mailbox create personal jana.kalna@lgia.gov.lv")
+	wantState(t, r, bot.StateFailed)
+	wantError(t, r, "exo.throttled") // the POST's 503; the read's 500 is only logged
+	if _, ok := w.Tenant.User("jana.kalna@lgia.gov.lv"); !ok {
+		t.Fatal("the emulator did not carry the POST out")
+	}
+	w.Say(op, "/it retry "+r.ID)
+	r = w.Request(r.ID)
+	wantState(t, r, bot.StateDone)
+	var got bool
+	for _, n := range w.Test.Notices() {
+		if n.Reply.Private {
+			for _, f := range strings.Fields(n.Reply.Text) {
+				got = got || w.Tenant.CheckPassword("jana.kalna@lgia.gov.lv", f)
+			}
+		}
+	}
+	if !got {
+		t.Fatal("no working temporary password after the retry")
+	}
+}
+
+// Two institutions may each have an info@ shared mailbox: the mailbox's
+// Name is unique in the tenant (New-Mailbox), so itbot names it by its
+// address, not by the local part both share.
+func TestSharedMailboxSameLocalPartInTwoInstitutions(t *testing.T) {
+	w := newWorld(t)
+	for _, c := range []struct{ inst, addr string }{{"LGIA", "info@lgia.gov.lv"}, {"VVD", "info@vvd.gov.lv"}} {
+		out, err := w.X.CreateSharedMailbox(context.Background(), w.inst(c.inst), c.addr, "")
+		if err != nil || out.Summary.ID != "exo.shared_created" {
+			t.Fatalf("%s: %v %+v", c.addr, err, out)
+		}
+	}
+	a, okA := w.Tenant.Shared("info@lgia.gov.lv")
+	b, okB := w.Tenant.Shared("info@vvd.gov.lv")
+	if !okA || !okB || a.Name == b.Name || a.Alias == b.Alias {
+		t.Fatalf("shared mailboxes %+v %+v", a, b)
+	}
+}

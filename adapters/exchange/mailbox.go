@@ -42,6 +42,30 @@ func (x *Exchange) setMark(ctx context.Context, addr, v string) {
 	}
 }
 
+// restoreMark puts back an account's mark as it was ("" removes it).
+func (x *Exchange) restoreMark(ctx context.Context, addr, v string) {
+	if x.opt.KV == nil {
+		return
+	}
+	if v != "" {
+		x.setMark(ctx, addr, v)
+		return
+	}
+	if err := x.opt.KV.Delete(ctx, markBucket, addr); err != nil {
+		x.log.Warn("remove account mark", "user", addr, "err", err)
+	}
+}
+
+// answerLost reports whether a failed call may nevertheless have been
+// carried out: a 5xx answer (503, 504 …) or no answer at all. A 4xx is a
+// refusal.
+func answerLost(err error) bool {
+	if c, ok := asCall(err); ok {
+		return c.status >= 500
+	}
+	return true
+}
+
 // displayName makes "Anna Bērziņa"-style names from "anna.berzina@…" when
 // none is given.
 func displayName(addr string) string {
@@ -171,12 +195,31 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 		nu.SetUserPrincipalName(&addr)
 		nu.SetUsageLocation(&loc)
 		nu.SetPasswordProfile(passwordProfile(secret))
+		// The mark goes first: a POST users whose answer is lost (503, 504,
+		// a broken connection) may have created the account, and a later
+		// attempt must know it is itbot's (it then sets a new password)
+		// rather than refuse it as someone else's.
+		prev := x.mark(ctx, addr)
+		x.setMark(ctx, addr, markCreated)
 		created, err := x.users().Post(ctx, nu, nil)
+		if err != nil && answerLost(err) {
+			// Graph does not send a POST again after a 503/504 (it might
+			// have happened); read whether it did.
+			if got, gerr := x.getUser(ctx, addr); gerr == nil {
+				x.log.Warn("user create: the answer was lost but the account exists; it is this attempt's", "user", addr, "err", err)
+				created, err = nil, nil
+				u = got
+			}
+		}
 		if err != nil {
+			if !answerLost(err) {
+				x.restoreMark(ctx, addr, prev) // refused: nothing was created
+			}
 			return nil, x.translate("create user", subject{User: addr, Address: addr}, err)
 		}
-		x.setMark(ctx, addr, markCreated)
-		u = toUserInfo(created)
+		if created != nil {
+			u = toUserInfo(created)
+		}
 		u.fresh = true
 		if u.UsageLocation == "" {
 			u.UsageLocation = loc

@@ -2,6 +2,8 @@ package exchange
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -99,6 +101,27 @@ func (x *Exchange) sharedMailbox(ctx context.Context, addr string) error {
 	return nil
 }
 
+// sharedName returns a new shared mailbox's Name and Alias. Name is "the
+// unique name of the mailbox" in the whole tenant, at most 64 characters
+// (New-Mailbox/Set-Mailbox -Name); the institutions share one tenant, so
+// the local part (info@lgia… and info@vvd…) would collide. The address is
+// unique, so it is the Name; the alias is the address with "@" made a dot
+// (an alias may not hold "@"). An address longer than 64 characters keeps
+// its first 55 and a short hash of the whole.
+func sharedName(addr string) (name, alias string) {
+	name = addr
+	if len(name) > 64 {
+		h := sha256.Sum256([]byte(addr))
+		name = addr[:55] + "-" + hex.EncodeToString(h[:4])
+	}
+	alias = mailNickname(strings.Replace(addr, "@", ".", 1))
+	if len(alias) > 64 {
+		h := sha256.Sum256([]byte(addr))
+		alias = alias[:55] + "-" + hex.EncodeToString(h[:4])
+	}
+	return name, alias
+}
+
 // CreateSharedMailbox creates a shared mailbox in the institution's domain
 // (New-Mailbox -Shared); an existing shared mailbox is left as it is.
 func (x *Exchange) CreateSharedMailbox(ctx context.Context, inst *bot.Institution, address, name string) (*bot.Outcome, error) {
@@ -123,9 +146,9 @@ func (x *Exchange) CreateSharedMailbox(ctx context.Context, inst *bot.Institutio
 	if name == "" {
 		name = displayName(addr)
 	}
-	alias := mailNickname(addr)
+	rname, alias := sharedName(addr)
 	if _, err := x.admin.invoke(ctx, "New-Mailbox", map[string]any{
-		"Shared": true, "Name": alias, "DisplayName": name, "Alias": alias, "PrimarySmtpAddress": addr,
+		"Shared": true, "Name": rname, "DisplayName": name, "Alias": alias, "PrimarySmtpAddress": addr,
 	}); err != nil {
 		return nil, x.translate("New-Mailbox", subject{Mailbox: addr, Address: addr}, err)
 	}

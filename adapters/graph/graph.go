@@ -109,6 +109,19 @@ func NewAdapter(o Options) (*msgraphgocore.GraphRequestAdapterBase, error) {
 // bounded by MaxRetries and MaxWait; after that the last answer goes back
 // to the caller (who reports it as a temporary failure).
 //
+// Only what is safe to send again is sent again. A 429 is: "When
+// throttling occurs, Microsoft Graph returns HTTP status code 429 (Too
+// many requests), and the requests fail" (Graph throttling guidance), so
+// a throttled request did nothing. A 503 or 504 says nothing about
+// whether the server acted: a POST (create a user, send a mail, assign a
+// licence) may have succeeded before the answer was lost, and sending it
+// again makes "already exists" of a success, or a second mail. So a POST
+// answered 503/504 goes back to its caller at once, unless SafePost says
+// that POST may be repeated; the caller reads what happened (see
+// exchange.CreateMailbox and the mailbox's reply). GET, HEAD, PUT, DELETE
+// (idempotent by RFC 9110) and PATCH (the adapters' PATCHes set absolute
+// values) are retried.
+//
 // It replaces kiota's RetryHandler, which resends the same request body
 // after seeking it back: net/http may still be reading that body in its
 // write loop when the answer arrives (a 429 comes before the server reads
@@ -124,6 +137,18 @@ type Retry struct {
 	// Sleep waits d or until ctx ends; nil: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 	Log   *slog.Logger
+	// SafePost reports whether a POST may be sent again after a 503 or
+	// 504 (nil: none may).
+	SafePost func(*http.Request) bool
+}
+
+// Repeatable reports whether req may be sent again after an answer of
+// status.
+func (h *Retry) Repeatable(req *http.Request, status int) bool {
+	if status == http.StatusTooManyRequests || req.Method != http.MethodPost {
+		return true
+	}
+	return h.SafePost != nil && h.SafePost(req)
 }
 
 // Intercept implements khttp.Middleware.
@@ -170,6 +195,10 @@ func (h *Retry) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http
 		d := RetryAfter(resp.Header.Get("Retry-After"), now())
 		if d < 0 {
 			d = time.Duration(2<<attempt) * time.Second
+		}
+		if !h.Repeatable(req, resp.StatusCode) {
+			log.Warn("graph: a POST answered without proof it did not happen; not sent again", "status", resp.StatusCode, "path", req.URL.Path)
+			return resp, nil
 		}
 		if attempt >= h.MaxRetries || waited+d > h.MaxWait {
 			log.Warn("graph throttled: giving up", "status", resp.StatusCode, "path", req.URL.Path, "retry_after", d, "waited", waited)

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"net/http"
 	"testing"
 	"time"
 )
@@ -37,5 +38,29 @@ func TestScopeFor(t *testing.T) {
 		if got := ScopeFor(in); got != want {
 			t.Errorf("ScopeFor(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A 429 did nothing (Graph: "the requests fail"), so anything may be sent
+// again; after a 503/504 a POST may have happened and is sent again only
+// where SafePost says so.
+func TestRepeatable(t *testing.T) {
+	get, _ := http.NewRequest(http.MethodGet, "https://g/v1.0/users/x", nil)
+	post, _ := http.NewRequest(http.MethodPost, "https://g/v1.0/users", nil)
+	h := &Retry{}
+	for _, c := range []struct {
+		r      *http.Request
+		status int
+		want   bool
+	}{
+		{get, 503, true}, {get, 504, true}, {post, 429, true}, {post, 503, false}, {post, 504, false},
+	} {
+		if got := h.Repeatable(c.r, c.status); got != c.want {
+			t.Errorf("%s %d: %v", c.r.Method, c.status, got)
+		}
+	}
+	h.SafePost = func(r *http.Request) bool { return true }
+	if !h.Repeatable(post, 503) {
+		t.Error("SafePost ignored")
 	}
 }

@@ -266,6 +266,33 @@ func TestSecretOnlyToRequester(t *testing.T) {
 	if strings.Contains(w.Log.String(), secret) {
 		t.Fatal("the secret is in the log")
 	}
+	if n := w.Srv.Count("/sendMail"); n != 1 {
+		t.Fatalf("the secret went by %d sendMail calls, not one new message", n)
+	}
+}
+
+// A mail whose Reply-To names a third party: Graph's /reply would send
+// the answer there too (it adds body recipients to the Reply-To); the
+// answer goes to the sender alone, in the conversation, and leaves no
+// draft behind.
+func TestReplyNotDivertedByReplyTo(t *testing.T) {
+	w := newWorld(t)
+	m := plain("anna.berzina@lgia.gov.lv", "Jautājums", "/it konsultācija Kā iestatīt parakstu?")
+	m.ReplyTo = []exchangetest.Addr{{Address: "outsider@example.com"}}
+	in := w.send(m)
+	if st := w.poll(); st.Sent != 1 {
+		t.Fatalf("%+v", st)
+	}
+	sent := w.sent()
+	if len(sent) != 1 || len(sent[0].To) != 1 || sent[0].To[0].Address != "anna.berzina@lgia.gov.lv" || len(sent[0].Cc) != 0 {
+		t.Fatalf("sent %+v", sent)
+	}
+	if sent[0].InReplyTo != in.InternetMessageID || sent[0].ConversationID != in.ConversationID {
+		t.Fatal("not in the conversation")
+	}
+	if n := len(w.folder(exchangetest.FolderDrafts)); n != 0 {
+		t.Fatalf("%d drafts left", n)
+	}
 }
 
 var reSecret = regexp.MustCompile(`(?:parole ir|password is) (\S+)`)

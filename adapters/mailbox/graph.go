@@ -328,24 +328,20 @@ type outFile struct {
 	Data       []byte
 }
 
-func (o outgoing) message() models.Messageable {
-	m := models.NewMessage()
-	subj := o.Subject
-	m.SetSubject(&subj)
-	body := models.NewItemBody()
-	ct := models.HTML_BODYTYPE
-	content := o.HTML
-	body.SetContentType(&ct)
-	body.SetContent(&content)
-	m.SetBody(body)
-	if o.To != "" {
+func recipients(addrs ...string) []models.Recipientable {
+	out := []models.Recipientable{}
+	for _, a := range addrs {
 		r := models.NewRecipient()
 		e := models.NewEmailAddress()
-		to := o.To
-		e.SetAddress(&to)
+		a := a
+		e.SetAddress(&a)
 		r.SetEmailAddress(e)
-		m.SetToRecipients([]models.Recipientable{r})
+		out = append(out, r)
 	}
+	return out
+}
+
+func (o outgoing) headers() []models.InternetMessageHeaderable {
 	var hs []models.InternetMessageHeaderable
 	for _, h := range o.Headers {
 		x := models.NewInternetMessageHeader()
@@ -354,7 +350,27 @@ func (o outgoing) message() models.Messageable {
 		x.SetValue(&v)
 		hs = append(hs, x)
 	}
-	if len(hs) > 0 {
+	return hs
+}
+
+func (o outgoing) body() models.ItemBodyable {
+	body := models.NewItemBody()
+	ct := models.HTML_BODYTYPE
+	content := o.HTML
+	body.SetContentType(&ct)
+	body.SetContent(&content)
+	return body
+}
+
+func (o outgoing) message() models.Messageable {
+	m := models.NewMessage()
+	subj := o.Subject
+	m.SetSubject(&subj)
+	m.SetBody(o.body())
+	if o.To != "" {
+		m.SetToRecipients(recipients(o.To))
+	}
+	if hs := o.headers(); len(hs) > 0 {
 		m.SetInternetMessageHeaders(hs)
 	}
 	var as []models.Attachmentable
@@ -372,11 +388,96 @@ func (o outgoing) message() models.Messageable {
 	return m
 }
 
-// reply answers message id in its conversation.
+// reply answers message id in its conversation, to o.To alone.
+//
+// Graph's /reply sends to the original's replyTo (else its sender) and
+// ADDS the toRecipients given, so a mail with a third party in Reply-To
+// would have the answer sent there too. So the reply is a draft
+// (createReply, with the custom headers), whose recipients, subject and
+// body a PATCH then sets (a PATCH replaces them), whose files are added
+// to it, and which is then sent. A draft left by a failure before the send
+// is deleted.
 func (g *graph) reply(ctx context.Context, id string, o outgoing) error {
-	b := users.NewItemMessagesItemReplyPostRequestBody()
-	b.SetMessage(o.message())
-	return g.me().Messages().ByMessageId(id).Reply().Post(ctx, b, &users.ItemMessagesItemReplyRequestBuilderPostRequestConfiguration{Headers: headers()})
+	cr := users.NewItemMessagesItemCreateReplyPostRequestBody()
+	if hs := o.headers(); len(hs) > 0 {
+		m := models.NewMessage()
+		m.SetInternetMessageHeaders(hs)
+		cr.SetMessage(m)
+	}
+	draft, err := g.me().Messages().ByMessageId(id).CreateReply().Post(ctx, cr, &users.ItemMessagesItemCreateReplyRequestBuilderPostRequestConfiguration{Headers: headers()})
+	if err != nil {
+		return err
+	}
+	did := str(draft.GetId())
+	if did == "" {
+		return errors.New("mailbox: createReply answered without a draft id")
+	}
+	if err := g.fillDraft(ctx, did, o); err != nil {
+		g.dropDraft(did)
+		return err
+	}
+	err = g.me().Messages().ByMessageId(did).Send().Post(ctx, &users.ItemMessagesItemSendRequestBuilderPostRequestConfiguration{Headers: headers()})
+	if err == nil || !answerLost(err) {
+		return err
+	}
+	// The send's answer was lost (503, 504, no answer): it is not sent
+	// again blindly (a second mail). A sent draft leaves Drafts; read it.
+	d, gerr := g.me().Messages().ByMessageId(did).Get(ctx, &users.ItemMessagesMessageItemRequestBuilderGetRequestConfiguration{
+		Headers: headers(), QueryParameters: &users.ItemMessagesMessageItemRequestBuilderGetQueryParameters{Select: []string{"id", "isDraft"}}})
+	switch {
+	case gerr != nil && statusOf(gerr) == http.StatusNotFound, gerr == nil && d.GetIsDraft() != nil && !*d.GetIsDraft():
+		g.log.Info("mailbox: the send's answer was lost but the draft was sent", "err", describe(err))
+		return nil
+	case gerr == nil:
+		g.dropDraft(did) // not sent: the outbox makes a new one later
+	}
+	return err
+}
+
+// answerLost reports whether a failed call may nevertheless have been
+// carried out: a 5xx answer or none at all. A 4xx (429 included) is a
+// refusal.
+func answerLost(err error) bool {
+	if s := statusOf(err); s != 0 {
+		return s >= 500
+	}
+	return true
+}
+
+// fillDraft sets a reply draft's recipients (o.To alone), subject and
+// body, and attaches o's files.
+func (g *graph) fillDraft(ctx context.Context, did string, o outgoing) error {
+	p := models.NewMessage()
+	subj := o.Subject
+	p.SetSubject(&subj)
+	p.SetBody(o.body())
+	p.SetToRecipients(recipients(o.To))
+	p.SetCcRecipients(recipients())
+	p.SetBccRecipients(recipients())
+	if _, err := g.me().Messages().ByMessageId(did).Patch(ctx, p, &users.ItemMessagesMessageItemRequestBuilderPatchRequestConfiguration{Headers: headers()}); err != nil {
+		return err
+	}
+	for _, f := range o.Files {
+		a := models.NewFileAttachment()
+		n, ct := f.Name, f.Mime
+		a.SetName(&n)
+		a.SetContentType(&ct)
+		a.SetContentBytes(f.Data)
+		if _, err := g.me().Messages().ByMessageId(did).Attachments().Post(ctx, a, &users.ItemMessagesItemAttachmentsRequestBuilderPostRequestConfiguration{Headers: headers()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropDraft deletes a draft that will not be sent (best effort, with a
+// context of its own: the caller's may have ended).
+func (g *graph) dropDraft(did string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := g.me().Messages().ByMessageId(did).Delete(ctx, &users.ItemMessagesMessageItemRequestBuilderDeleteRequestConfiguration{Headers: headers()}); err != nil {
+		g.log.Warn("mailbox: an unsent reply draft was left in Drafts", "err", describe(err))
+	}
 }
 
 // send sends a new message.

@@ -321,7 +321,7 @@ func (h *handling) toReview(why string) (string, string) {
 }
 
 // reply queues what the handling said as one reply to the message, and
-// each secret as a reply of its own to the requester.
+// each secret as a new mail of its own to the requester.
 func (h *handling) reply() {
 	parts, private, reqID := h.b.compose(h.echo)
 	l := h.lang()
@@ -341,7 +341,9 @@ func (h *handling) reply() {
 		if n.Request != nil {
 			to, id = n.Request.Requester, n.Request.ID
 		}
-		o := outMail{ReplyTo: h.m.ID, To: to, Subject: replySubject(h.m.Subject, id), Parts: []bot.Reply{n.Reply}, Lang: n.Lang.OrDefault(),
+		// A secret is a new message (sendMail) to the requester alone,
+		// never a reply: Graph addresses replies to the mail's Reply-To.
+		o := outMail{To: to, Subject: replySubject(h.m.Subject, id), Parts: []bot.Reply{n.Reply}, Lang: n.Lang.OrDefault(),
 			Footer: h.tr("mail.footer", bot.Args{"ID": id}), Private: true, Request: id, Queued: h.a.now()}
 		if err := h.a.enqueue(h.ctx, o); err != nil {
 			h.log.Error("mailbox: queue a private reply", "err", err)

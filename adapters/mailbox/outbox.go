@@ -16,8 +16,8 @@ import (
 // says (rendered in its reader's language already) so that updates of one
 // request queued together leave as one mail.
 type outMail struct {
-	// ReplyTo is the Graph id of the message answered; empty: a new
-	// message to To.
+	// ReplyTo is the Graph id of the message answered (the reply goes to
+	// To alone); empty: a new message to To (always for Private mail).
 	ReplyTo string      `json:"reply_to,omitempty"`
 	To      string      `json:"to"`
 	Subject string      `json:"subject"`
@@ -194,6 +194,11 @@ func (a *Adapter) noticeMail(ctx context.Context, n bot.Notice) (outMail, bool, 
 		}
 		if r != nil && (o.Private || o.To == "") {
 			o.To = r.Requester // a secret goes to the requester alone
+		}
+		if o.Private {
+			// A new message (sendMail), never a reply: Graph addresses a
+			// reply to the original's Reply-To too.
+			o.ReplyTo = ""
 		}
 		subj := cr.Subject
 		if !found && r != nil {

@@ -151,7 +151,7 @@ func TestThrottlingWaitedOut(t *testing.T) {
 	w := newWorld(t)
 	mails := consults(w, 2)
 	w.Srv.Throttle("messages/delta", 2, 7*time.Second)
-	w.Srv.Throttle("/reply", 1, 3*time.Second)
+	w.Srv.Throttle("/createReply", 1, 3*time.Second)
 	st := w.poll()
 	if st.Handled != 2 || st.Sent != 2 {
 		t.Fatalf("stats %+v", st)
@@ -295,8 +295,8 @@ func TestReplyToDeletedMessage(t *testing.T) {
 	if !strings.HasPrefix(got[1].Subject, "RE: ["+r.ID+"]") || got[1].InReplyTo != "" {
 		t.Fatalf("subject %q, in reply to %q", got[1].Subject, got[1].InReplyTo)
 	}
-	if w.Srv.Count("/reply") != 2 || w.Srv.Count("/sendMail") != 1 {
-		t.Fatalf("%d replies, %d new", w.Srv.Count("/reply"), w.Srv.Count("/sendMail"))
+	if w.Srv.Count("/createReply") != 2 || w.Srv.Count("/sendMail") != 1 {
+		t.Fatalf("%d replies, %d new", w.Srv.Count("/createReply"), w.Srv.Count("/sendMail"))
 	}
 }
 
@@ -318,5 +318,50 @@ func TestPrune(t *testing.T) {
 	w.poll()
 	if count("mailbox.seen") != 0 || count("mailbox.conv") != 0 || count("mailbox.rate") != 0 {
 		t.Fatalf("after 91 days: seen %d, conv %d, rate %d", count("mailbox.seen"), count("mailbox.conv"), count("mailbox.rate"))
+	}
+}
+
+// A reply whose send Graph carried out but whose answer was lost (503)
+// goes once: the send is not repeated blindly, the draft is read, and as
+// it was sent the outbox is done with it.
+func TestReplySendAnswerLostGoesOnce(t *testing.T) {
+	w := newWorld(t)
+	mails := consults(w, 1)
+	w.Srv.UnavailableAfter("/send", 1, 0)
+	if st := w.poll(); st.Sent != 1 {
+		t.Fatalf("%+v", st)
+	}
+	if n, err := w.A.Flush(context.Background()); err != nil || n != 0 {
+		t.Fatalf("flush: %d %v", n, err)
+	}
+	if got := w.sentTo("anna.berzina@lgia.gov.lv"); len(got) != 1 {
+		t.Fatalf("%d mails to the sender, want 1", len(got))
+	}
+	if n := w.Srv.Count("/send"); n != 1 {
+		t.Fatalf("send posted %d times", n)
+	}
+	exactlyOnce(t, w, mails)
+}
+
+// A send Graph did not carry out (503 before it acted) leaves the draft:
+// it is deleted and the mail stays queued, to go once at the next flush.
+func TestReplySendUnavailableRetriedOnce(t *testing.T) {
+	w := newWorld(t)
+	consults(w, 1)
+	w.Srv.Unavailable("/send", 2, 0) // the poll tries twice
+	if st, err := w.A.Poll(context.Background()); st.Sent != 0 || err == nil {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if n := w.Srv.Count("/send"); n != 2 {
+		t.Fatalf("send posted %d times, want once per attempt", n)
+	}
+	if n := len(w.folder(exchangetest.FolderDrafts)); n != 0 {
+		t.Fatalf("%d drafts left", n)
+	}
+	if n, err := w.A.Flush(context.Background()); err != nil || n != 1 {
+		t.Fatalf("flush: %d %v", n, err)
+	}
+	if got := w.sentTo("anna.berzina@lgia.gov.lv"); len(got) != 1 {
+		t.Fatalf("%d mails to the sender, want 1", len(got))
 	}
 }

@@ -83,7 +83,7 @@ func TestCheckAndForget(t *testing.T) {
 func TestOutboxKeepsMailOnFailure(t *testing.T) {
 	w := newWorld(t, func(c *mailbox.Config) { c.MaxWait = 5 * time.Second })
 	consults(w, 1)
-	w.Srv.Unavailable("/reply", 4, 4*time.Second) // two per attempt to send; the poll tries twice
+	w.Srv.Unavailable("/createReply", 2, 4*time.Second) // one per attempt (a POST answered 503 is not sent again); the poll tries twice
 	st, err := w.A.Poll(context.Background())
 	if st.Handled != 1 || st.Sent != 0 || err == nil || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("%+v %v", st, err)
@@ -141,7 +141,7 @@ func bottestBot(t *testing.T) *bot.Bot {
 func TestReplyWithoutCustomHeaders(t *testing.T) {
 	w := newWorld(t)
 	consults(w, 1)
-	w.Srv.BadInput("/reply", 1, "InvalidInternetMessageHeader", "The internet message header name 'X-Itbot-Request' is not allowed here.")
+	w.Srv.BadInput("/createReply", 1, "InvalidInternetMessageHeader", "The internet message header name 'X-Itbot-Request' is not allowed here.")
 	if st := w.poll(); st.Sent != 1 {
 		t.Fatalf("%+v", st)
 	}

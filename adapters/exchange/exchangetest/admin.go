@@ -140,7 +140,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request, c *cmdletInput) 
 		}
 		id := strings.ToLower(c.str("Identity"))
 		if sm, ok := t.shared[id]; ok {
-			adminResult(w, []map[string]any{{"Identity": sm.Alias, "Name": sm.Alias, "DisplayName": sm.DisplayName, "Alias": sm.Alias,
+			adminResult(w, []map[string]any{{"Identity": sm.Name, "Name": sm.Name, "DisplayName": sm.DisplayName, "Alias": sm.Alias,
 				"PrimarySmtpAddress": sm.Address, "RecipientTypeDetails": "SharedMailbox", "Guid": sm.GUID}}, nil)
 			return
 		}
@@ -167,6 +167,19 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request, c *cmdletInput) 
 			adminError(w, http.StatusBadRequest, "BadRequest", exProxyExists, fmt.Sprintf("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN. Please choose another proxy address.", a))
 			return
 		}
+		// Name is "the unique name of the mailbox. The maximum length is
+		// 64 characters" (New-Mailbox / Set-Mailbox -Name): a second
+		// mailbox of the same Name fails, whatever its address. The
+		// error's wording is inferred.
+		name := c.str("Name")
+		if len(name) > 64 {
+			adminError(w, http.StatusBadRequest, "BadRequest", exParameter, fmt.Sprintf("Cannot validate argument on parameter 'Name'. The length of the argument is too long (%d characters; the maximum is 64).", len(name)))
+			return
+		}
+		if t.nameTakenLocked(name) {
+			adminError(w, http.StatusBadRequest, "BadRequest", exProxyExists, fmt.Sprintf("The name \"%s\" is already being used. Please try another name.", name))
+			return
+		}
 		alias := c.str("Alias")
 		if alias == "" {
 			alias = strings.SplitN(a, "@", 2)[0]
@@ -175,9 +188,9 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request, c *cmdletInput) 
 		if dn == "" {
 			dn = c.str("Name")
 		}
-		sm := &SharedMailbox{GUID: uuid.NewString(), Address: a, Alias: alias, DisplayName: dn, FullAccess: map[string]bool{}, SendAs: map[string]bool{}}
+		sm := &SharedMailbox{GUID: uuid.NewString(), Name: name, Address: a, Alias: alias, DisplayName: dn, FullAccess: map[string]bool{}, SendAs: map[string]bool{}}
 		t.shared[a] = sm
-		adminResult(w, []map[string]any{{"Identity": alias, "Name": c.str("Name"), "DisplayName": dn, "Alias": alias, "PrimarySmtpAddress": a, "RecipientTypeDetails": "SharedMailbox", "Guid": sm.GUID}}, nil)
+		adminResult(w, []map[string]any{{"Identity": name, "Name": name, "DisplayName": dn, "Alias": alias, "PrimarySmtpAddress": a, "RecipientTypeDetails": "SharedMailbox", "Guid": sm.GUID}}, nil)
 	case "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission",
 		"Get-RecipientPermission", "Add-RecipientPermission", "Remove-RecipientPermission":
 		s.permission(w, c, need)

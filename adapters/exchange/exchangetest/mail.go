@@ -7,6 +7,7 @@ package exchangetest
 //	PATCH /users/{id}/messages/{msg}                        (isRead)
 //	GET   /users/{id}/messages/{msg}/attachments
 //	POST  /users/{id}/messages/{msg}/reply
+//	POST  /users/{id}/messages/{msg}/createReply, PATCH the draft, POST …/send
 //	POST  /users/{id}/messages/{msg}/move
 //	POST  /users/{id}/sendMail
 //	GET   /users/{id}/mailFolders, /mailFolders/{folder}, /mailFolders/{folder}/childFolders
@@ -23,9 +24,12 @@ package exchangetest
 // $select; more than four concurrent requests to one mailbox answer 429
 // ApplicationThrottled (Outlook's MailboxConcurrency limit); a reply goes
 // to the original's replyTo, else its sender, in the same conversation,
-// and is kept in Sent Items (and delivered to the recipient's inbox when
-// the recipient is a mailbox of this tenant). Custom headers on a sent
-// message must start with "x-" (at most five).
+// and toRecipients in a reply's body are added to those, never replace
+// them (message: reply); createReply makes a draft addressed the same way
+// whose recipients a PATCH replaces and which send delivers; a sent
+// message is kept in Sent Items (and delivered to the recipient's inbox
+// when the recipient is a mailbox of this tenant). Custom headers on a
+// sent message must start with "x-" (at most five).
 
 import (
 	"bufio"
@@ -94,17 +98,19 @@ type MailMessage struct {
 	InternetMessageID string
 	ConversationID    string
 	// InReplyTo is the internetMessageId of the message this one answers.
-	InReplyTo   string
-	Subject     string
-	From        Addr
-	ReplyTo     []Addr
-	To          []Addr
-	Cc          []Addr
-	BodyHTML    bool // the body is HTML (else plain text)
-	Body        string
-	Headers     []Header
-	Received    time.Time
-	IsRead      bool
+	InReplyTo string
+	Subject   string
+	From      Addr
+	ReplyTo   []Addr
+	To        []Addr
+	Cc        []Addr
+	BodyHTML  bool // the body is HTML (else plain text)
+	Body      string
+	Headers   []Header
+	Received  time.Time
+	IsRead    bool
+	// IsDraft: a draft (createReply) not sent yet, in Drafts.
+	IsDraft     bool
 	Attachments []Attachment
 	// Folder is the well-known name or display name of the folder the
 	// message is in (read only).
@@ -516,10 +522,18 @@ func (s *Server) mail(w http.ResponseWriter, r *http.Request, path string, body 
 		s.getMessage(w, r, mb, rest[1], pref)
 	case len(rest) == 2 && rest[0] == "messages" && r.Method == http.MethodPatch:
 		s.patchMessage(w, r, mb, rest[1], body, pref)
+	case len(rest) == 2 && rest[0] == "messages" && r.Method == http.MethodDelete:
+		s.deleteMessage(w, mb, rest[1])
 	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "attachments" && r.Method == http.MethodGet:
 		s.attachments(w, mb, rest[1])
+	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "attachments" && r.Method == http.MethodPost:
+		s.addAttachment(w, mb, rest[1], body)
 	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "reply" && r.Method == http.MethodPost:
 		s.reply(w, mb, rest[1], body)
+	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "createReply" && r.Method == http.MethodPost:
+		s.createReply(w, mb, rest[1], body, pref)
+	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "send" && r.Method == http.MethodPost:
+		s.sendDraft(w, mb, rest[1])
 	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "move" && r.Method == http.MethodPost:
 		s.move(w, r, mb, rest[1], body, pref)
 	case len(rest) == 1 && rest[0] == "mailFolders" && r.Method == http.MethodGet:
@@ -630,7 +644,7 @@ func (mb *mailboxData) messageJSON(it *mailItem, sel []string, p prefer) map[str
 		"isDeliveryReceiptRequested": false,
 		"isReadReceiptRequested":     false,
 		"isRead":                     m.IsRead,
-		"isDraft":                    false,
+		"isDraft":                    m.IsDraft,
 		"inferenceClassification":    "focused",
 		"body":                       map[string]any{"contentType": ct, "content": content},
 		"sender":                     addr(m.From),
@@ -865,7 +879,39 @@ func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request, mb *mailbo
 			mb.touch(it)
 		}
 	}
+	// Update message: toRecipients and ccRecipients are replaced by the
+	// values given ("supply the values for relevant fields that should be
+	// updated"); body and subject are "Updatable only if isDraft = true".
+	// The error for a sent message is inferred (EWS's code for it).
+	for _, k := range []string{"subject", "body"} {
+		if _, ok := in[k]; ok && !it.m.IsDraft {
+			graphError(w, http.StatusBadRequest, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message.")
+			return
+		}
+	}
+	var upd outMessage
+	json.Unmarshal(body, &upd)
+	m := it.m
+	if !checkOut(w, &upd, &m) {
+		return
+	}
+	if m.Subject != it.m.Subject || m.Body != it.m.Body || !sameAddrs(m.To, it.m.To) || !sameAddrs(m.Cc, it.m.Cc) {
+		it.m.Subject, it.m.Body, it.m.BodyHTML, it.m.To, it.m.Cc = m.Subject, m.Body, m.BodyHTML, m.To, m.Cc
+		mb.touch(it)
+	}
 	writeJSON(w, http.StatusOK, mb.messageJSON(it, nil, p))
+}
+
+func sameAddrs(a, b []Addr) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) attachments(w http.ResponseWriter, mb *mailboxData, id string) {
@@ -886,6 +932,66 @@ func (s *Server) attachments(w http.ResponseWriter, mb *mailboxData, id string) 
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('" + mb.owner + "')/messages('" + id + "')/attachments", "value": out})
+}
+
+// deleteMessage answers 204 No Content (message: delete). The emulator
+// drops the message; whether Exchange keeps a deleted draft in Deleted
+// Items is not modelled.
+func (s *Server) deleteMessage(w http.ResponseWriter, mb *mailboxData, id string) {
+	t := s.Tenant
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	it := mb.item(id)
+	if it == nil {
+		itemNotFound(w)
+		return
+	}
+	mb.seq++
+	mb.gone = append(mb.gone, tombstone{id: it.m.ID, restID: it.restID, folder: it.folder, seq: mb.seq})
+	delete(mb.items, it.m.ID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// addAttachment adds a file attachment to a message and answers 201
+// Created with it (message: add attachment); that call "limits the size of
+// the attachment you can add to under 3 MB" — a bigger file goes through
+// an upload session.
+func (s *Server) addAttachment(w http.ResponseWriter, mb *mailboxData, id string, body []byte) {
+	var in struct {
+		Type         string `json:"@odata.type"`
+		Name         string `json:"name"`
+		ContentType  string `json:"contentType"`
+		ContentBytes string `json:"contentBytes"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		badRequest(w, "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+		return
+	}
+	if in.Type != "#microsoft.graph.fileAttachment" {
+		badRequest(w, "Only file attachments are supported here.")
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(in.ContentBytes)
+	if err != nil {
+		badRequest(w, "The attachment's contentBytes are not valid base64.")
+		return
+	}
+	if len(data) >= 3<<20 {
+		graphError(w, http.StatusRequestEntityTooLarge, "ErrorAttachmentSizeLimitExceeded", "The attachment is larger than 3 MB; use an upload session.")
+		return
+	}
+	t := s.Tenant
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	it := mb.item(id)
+	if it == nil {
+		itemNotFound(w)
+		return
+	}
+	it.m.Attachments = append(it.m.Attachments, Attachment{Name: in.Name, ContentType: in.ContentType, Size: len(data), Content: data})
+	mb.touch(it)
+	writeJSON(w, http.StatusCreated, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment",
+		"id": fmt.Sprintf("%s-att%d", it.m.ID, len(it.m.Attachments)-1), "name": in.Name, "contentType": in.ContentType, "size": len(data), "isInline": false})
 }
 
 // outMessage is a message a client sends (reply, sendMail).
@@ -982,17 +1088,78 @@ func checkOut(w http.ResponseWriter, in *outMessage, m *MailMessage) bool {
 	return true
 }
 
-func (s *Server) reply(w http.ResponseWriter, mb *mailboxData, id string, body []byte) {
-	var in struct {
-		Comment *string     `json:"comment"`
-		Message *outMessage `json:"message"`
+// replyAddrs is who a reply to orig goes to: "If the original message
+// specifies a recipient in the replyTo property, per Internet Message
+// Format (RFC 2822), send the reply to the recipients in replyTo and not
+// the recipient in the from property" (Graph v1.0, message: reply and
+// message: createReply).
+func replyAddrs(orig MailMessage) []Addr {
+	if len(orig.ReplyTo) > 0 {
+		return append([]Addr(nil), orig.ReplyTo...)
+	}
+	return []Addr{orig.From}
+}
+
+// addAddrs adds more to to, skipping addresses already there.
+func addAddrs(to, more []Addr) []Addr {
+	for _, a := range more {
+		dup := false
+		for _, b := range to {
+			dup = dup || strings.EqualFold(a.Address, b.Address)
+		}
+		if !dup {
+			to = append(to, a)
+		}
+	}
+	return to
+}
+
+type replyBody struct {
+	Comment *string     `json:"comment"`
+	Message *outMessage `json:"message"`
+}
+
+// readReply reads a reply's or createReply's JSON body: "Specify either a
+// comment or the body property of the message parameter. Specifying both
+// will return an HTTP 400 Bad Request error." (message: reply). An empty
+// body is allowed for createReply ("This method does not require a
+// request body", message: createReply).
+func readReply(w http.ResponseWriter, body []byte, emptyOK bool) (replyBody, bool) {
+	var in replyBody
+	if emptyOK && len(bytes.TrimSpace(body)) == 0 {
+		return in, true
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		badRequest(w, "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
-		return
+		return in, false
 	}
 	if in.Comment != nil && *in.Comment != "" && in.Message != nil && in.Message.Body != nil {
 		graphError(w, http.StatusBadRequest, "ErrorInvalidArgument", "Specify either a comment or the body property of the message parameter, not both.")
+		return in, false
+	}
+	return in, true
+}
+
+// replyMessage builds the reply to orig from a reply or createReply body.
+// toRecipients (and ccRecipients) in the body's message are ADDED to the
+// reply's recipients: message: reply's example "includes a comment and
+// adds a recipient to the reply message" with toRecipients; for
+// createReply the same is inferred (its page does not say).
+func replyMessage(w http.ResponseWriter, mb *mailboxData, orig MailMessage, in replyBody) (MailMessage, bool) {
+	out := MailMessage{From: Addr{Address: mb.owner}, Subject: "RE: " + orig.Subject, ConversationID: orig.ConversationID, InReplyTo: orig.InternetMessageID}
+	if in.Comment != nil {
+		out.Body = *in.Comment
+	}
+	if in.Message != nil && !checkOut(w, in.Message, &out) {
+		return out, false
+	}
+	out.To = addAddrs(replyAddrs(orig), out.To)
+	return out, true
+}
+
+func (s *Server) reply(w http.ResponseWriter, mb *mailboxData, id string, body []byte) {
+	in, ok := readReply(w, body, false)
+	if !ok {
 		return
 	}
 	t := s.Tenant
@@ -1003,19 +1170,80 @@ func (s *Server) reply(w http.ResponseWriter, mb *mailboxData, id string, body [
 		itemNotFound(w)
 		return
 	}
-	orig := it.m
-	to := orig.ReplyTo
-	if len(to) == 0 {
-		to = []Addr{orig.From}
-	}
-	out := MailMessage{From: Addr{Address: mb.owner}, To: to, Subject: "RE: " + orig.Subject, ConversationID: orig.ConversationID, InReplyTo: orig.InternetMessageID}
-	if in.Comment != nil {
-		out.Body = *in.Comment
-	}
-	if in.Message != nil && !checkOut(w, in.Message, &out) {
+	out, ok := replyMessage(w, mb, it.m, in)
+	if !ok {
 		return
 	}
 	t.sendLocked(mb, out)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// createReply makes a draft reply in Drafts and answers 201 Created with
+// it (message: createReply); the draft is addressed as reply would
+// address it, and "You can update the draft later to add reply content to
+// the body or change other message properties". Custom headers in the
+// message parameter are kept on the draft (inferred: createReply's page
+// says only "Any writeable properties").
+func (s *Server) createReply(w http.ResponseWriter, mb *mailboxData, id string, body []byte, p prefer) {
+	in, ok := readReply(w, body, true)
+	if !ok {
+		return
+	}
+	t := s.Tenant
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	it := mb.item(id)
+	if it == nil {
+		itemNotFound(w)
+		return
+	}
+	out, ok := replyMessage(w, mb, it.m, in)
+	if !ok {
+		return
+	}
+	out.IsDraft, out.IsRead = true, true
+	d := t.deliverLocked(mb, out, FolderDrafts)
+	di := mb.items[d.ID]
+	res := mb.messageJSON(di, nil, p)
+	res["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#users('" + mb.owner + "')/messages/$entity"
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// sendDraft sends a draft: "Send an existing draft message … This method
+// saves the message in the Sent Items folder" and answers 202 Accepted
+// (message: send). The draft leaves Drafts. Sending a message that is not
+// a draft is refused (inferred: the page names only drafts; the error
+// code is a guess, ErrorInvalidOperation).
+func (s *Server) sendDraft(w http.ResponseWriter, mb *mailboxData, id string) {
+	t := s.Tenant
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	it := mb.item(id)
+	if it == nil {
+		itemNotFound(w)
+		return
+	}
+	if !it.m.IsDraft {
+		graphError(w, http.StatusBadRequest, "ErrorInvalidOperation", "Only a draft message can be sent.")
+		return
+	}
+	if len(it.m.To)+len(it.m.Cc) == 0 {
+		graphError(w, http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid.")
+		return
+	}
+	m := it.m
+	m.IsDraft = false
+	var custom []Header
+	for _, h := range m.Headers {
+		if strings.HasPrefix(strings.ToLower(h.Name), "x-") {
+			custom = append(custom, h)
+		}
+	}
+	m.Headers = custom
+	mb.seq++
+	mb.gone = append(mb.gone, tombstone{id: it.m.ID, restID: it.restID, folder: it.folder, seq: mb.seq})
+	delete(mb.items, it.m.ID)
+	t.sendLocked(mb, m)
 	w.WriteHeader(http.StatusAccepted)
 }
 

@@ -167,10 +167,11 @@ func TestMailReply(t *testing.T) {
 	if len(sent) != 1 || sent[0].To[0].Address != "list@lgia.gov.lv" || sent[0].ConversationID != m.ConversationID || sent[0].InReplyTo != m.InternetMessageID || !sent[0].BodyHTML {
 		t.Fatalf("sent %+v", sent)
 	}
-	// Explicit recipients win over replyTo.
+	// toRecipients in the body are added to replyTo, never replace it
+	// (message: reply).
 	body["message"].(map[string]any)["toRecipients"] = []any{map[string]any{"emailAddress": map[string]any{"address": "janis.ozols@lgia.gov.lv"}}}
 	mailDo(t, "POST", u+"/messages/"+m.ID+"/reply", body)
-	if got := s.Tenant.Sent(box)[1].To; len(got) != 1 || got[0].Address != "janis.ozols@lgia.gov.lv" {
+	if got := s.Tenant.Sent(box)[1].To; len(got) != 2 || got[0].Address != "list@lgia.gov.lv" || got[1].Address != "janis.ozols@lgia.gov.lv" {
 		t.Fatalf("to %+v", got)
 	}
 	bad := map[string]any{"message": map[string]any{"internetMessageHeaders": []any{map[string]any{"name": "Auto-Submitted", "value": "auto-replied"}}}}
@@ -189,6 +190,58 @@ func TestMailReply(t *testing.T) {
 	mailDo(t, "POST", u+"/sendMail", map[string]any{"message": map[string]any{"subject": "hello", "toRecipients": []any{map[string]any{"emailAddress": map[string]any{"address": "ilze.liepa@lgia.gov.lv"}}}}})
 	if in := s.Tenant.Messages("ilze.liepa@lgia.gov.lv", "inbox"); len(in) != 1 || in[0].Subject != "hello" {
 		t.Fatalf("delivered %+v", in)
+	}
+}
+
+// createReply makes a draft addressed to the original's replyTo; a PATCH
+// replaces its recipients, subject and body; send delivers it in the
+// conversation, keeps it in Sent Items and takes it out of Drafts. A sent
+// message's body cannot be changed; a message that is not a draft cannot
+// be sent.
+func TestMailCreateReply(t *testing.T) {
+	s, u := mailServer(t)
+	m, _ := s.Tenant.Deliver(box, MailMessage{From: Addr{Address: "janis.ozols@lgia.gov.lv"}, ReplyTo: []Addr{{Address: "outsider@example.com"}}, Subject: "Q", Body: "?"})
+	hdrs := map[string]any{"message": map[string]any{"internetMessageHeaders": []any{map[string]any{"name": "X-Itbot-Request", "value": "IT-2026-000001"}}}}
+	st, _, d := mailDo(t, "POST", u+"/messages/"+m.ID+"/createReply", hdrs, "Prefer", immutable)
+	if st != 201 || d["isDraft"] != true {
+		t.Fatalf("%d %v", st, d)
+	}
+	to := d["toRecipients"].([]any)
+	if len(to) != 1 || to[0].(map[string]any)["emailAddress"].(map[string]any)["address"] != "outsider@example.com" {
+		t.Fatalf("draft to %v", to)
+	}
+	id := d["id"].(string)
+	if len(s.Tenant.Messages(box, FolderDrafts)) != 1 {
+		t.Fatal("no draft in Drafts")
+	}
+	patch := map[string]any{"subject": "RE: [IT-2026-000001] Q", "body": map[string]any{"contentType": "html", "content": "<p>ok</p>"},
+		"toRecipients": []any{map[string]any{"emailAddress": map[string]any{"address": "janis.ozols@lgia.gov.lv"}}}}
+	if st, _, out := mailDo(t, "PATCH", u+"/messages/"+id, patch, "Prefer", immutable); st != 200 {
+		t.Fatalf("%d %v", st, out)
+	}
+	if st, _, out := mailDo(t, "POST", u+"/messages/"+id+"/send", nil, "Prefer", immutable); st != 202 {
+		t.Fatalf("send: %d %v", st, out)
+	}
+	sent := s.Tenant.Sent(box)
+	if len(sent) != 1 || len(sent[0].To) != 1 || sent[0].To[0].Address != "janis.ozols@lgia.gov.lv" || sent[0].Subject != "RE: [IT-2026-000001] Q" ||
+		sent[0].InReplyTo != m.InternetMessageID || sent[0].ConversationID != m.ConversationID || sent[0].IsDraft {
+		t.Fatalf("sent %+v", sent)
+	}
+	found := false
+	for _, h := range sent[0].Headers {
+		found = found || h.Name == "X-Itbot-Request"
+	}
+	if !found {
+		t.Fatalf("custom header lost: %+v", sent[0].Headers)
+	}
+	if n := len(s.Tenant.Messages(box, FolderDrafts)); n != 0 {
+		t.Fatalf("%d drafts left", n)
+	}
+	if st, _, _ := mailDo(t, "POST", u+"/messages/"+sent[0].ID+"/send", nil); st != 400 {
+		t.Fatalf("sending a sent message: %d", st)
+	}
+	if st, _, out := mailDo(t, "PATCH", u+"/messages/"+sent[0].ID, map[string]any{"subject": "x"}); st != 400 || mailErr(out) != "ErrorInvalidPropertyUpdateSentMessage" {
+		t.Fatalf("patching a sent subject: %d %v", st, out)
 	}
 }
 

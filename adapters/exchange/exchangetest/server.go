@@ -51,6 +51,8 @@ type fault struct {
 	status     int
 	retryAfter time.Duration
 	code, msg  string
+	after      bool // the request is carried out first; only its answer is lost
+	skip       int  // matching requests let through before the fault applies
 }
 
 // Server is the emulator: Graph under /v1.0, the admin API under
@@ -145,6 +147,23 @@ func (s *Server) Unavailable(match string, n int, retryAfter time.Duration) {
 	s.addFault(&fault{match: match, left: n, status: http.StatusServiceUnavailable, retryAfter: retryAfter, code: "serviceNotAvailable", msg: "Service unavailable."})
 }
 
+// UnavailableAfter makes the next n matching requests take effect and
+// then answer 503 Service Unavailable with Retry-After, as when a gateway
+// loses the answer of a call the service carried out. A 503 is "The
+// service is temporarily unavailable for maintenance or is overloaded.
+// You may repeat the request after a delay" (Graph's error codes): it does
+// not say the request did nothing; that a POST can have taken effect
+// behind a 503 is inferred (no Microsoft page says either way).
+func (s *Server) UnavailableAfter(match string, n int, retryAfter time.Duration) {
+	s.addFault(&fault{match: match, left: n, status: http.StatusServiceUnavailable, retryAfter: retryAfter, code: "serviceNotAvailable", msg: "Service unavailable.", after: true})
+}
+
+// FailLater lets the next skip matching requests through, then makes n
+// answer status (a 5xx) without Retry-After.
+func (s *Server) FailLater(match string, skip, n, status int) {
+	s.addFault(&fault{match: match, left: n, skip: skip, status: status, code: "UnknownError", msg: "An internal server error occurred."})
+}
+
 // Fail makes the next n matching requests answer status (a 5xx) without
 // Retry-After.
 func (s *Server) Fail(match string, n, status int) {
@@ -168,6 +187,10 @@ func (s *Server) takeFault(r Request) *fault {
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if f.left > 0 && matches(f.match, r) {
+			if f.skip > 0 {
+				f.skip--
+				continue
+			}
 			f.left--
 			if f.left == 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)
@@ -223,7 +246,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		graphError(cw, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
 		return
 	}
-	if f := s.takeFault(rec); f != nil {
+	f := s.takeFault(rec)
+	if f != nil && f.after {
+		// Carry the request out, then lose its answer.
+		s.route(httptest.NewRecorder(), r, admin, cmd, body)
+	}
+	if f != nil {
 		if f.retryAfter > 0 || f.status == http.StatusTooManyRequests || f.status == http.StatusServiceUnavailable {
 			cw.Header().Set("Retry-After", strconv.Itoa(int(f.retryAfter/time.Second)))
 		}
@@ -234,13 +262,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.route(cw, r, admin, cmd, body)
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, admin bool, cmd *cmdletInput, body []byte) {
 	switch {
 	case admin:
-		s.invoke(cw, r, cmd)
+		s.invoke(w, r, cmd)
 	case strings.HasPrefix(r.URL.Path, "/v1.0/"):
-		s.graph(cw, r, strings.TrimPrefix(r.URL.Path, "/v1.0"), body)
+		s.graph(w, r, strings.TrimPrefix(r.URL.Path, "/v1.0"), body)
 	default:
-		graphError(cw, http.StatusNotFound, "BadRequest", "Invalid version.")
+		graphError(w, http.StatusNotFound, "BadRequest", "Invalid version.")
 	}
 }
 

@@ -82,7 +82,10 @@ type User struct {
 
 // SharedMailbox is a shared mailbox with its permissions.
 type SharedMailbox struct {
-	GUID        string
+	GUID string
+	// Name is the recipient's Name, unique in the tenant ("The Name
+	// parameter specifies the unique name of the mailbox", Set-Mailbox).
+	Name        string
 	Address     string
 	Alias       string
 	DisplayName string
@@ -328,12 +331,31 @@ func (t *Tenant) addressTakenLocked(a string) bool {
 	return ok
 }
 
-// AddShared adds a shared mailbox.
+// nameTakenLocked reports whether a recipient Name is used: by a shared
+// mailbox, or by a user's mailbox (whose Name the emulator takes to be its
+// mail nickname, as Get-Mailbox shows it).
+func (t *Tenant) nameTakenLocked(name string) bool {
+	for _, s := range t.shared {
+		if strings.EqualFold(s.Name, name) {
+			return true
+		}
+	}
+	for _, u := range t.users {
+		if u.Mailbox != nil && strings.EqualFold(u.MailNickname, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// AddShared adds a shared mailbox, named by its address's local part (as
+// one made by hand, or by itbot before names were made tenant-unique).
 func (t *Tenant) AddShared(address, name string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := strings.ToLower(address)
-	t.shared[a] = &SharedMailbox{GUID: uuid.NewString(), Address: a, Alias: strings.SplitN(a, "@", 2)[0], DisplayName: name,
+	local := strings.SplitN(a, "@", 2)[0]
+	t.shared[a] = &SharedMailbox{GUID: uuid.NewString(), Name: local, Address: a, Alias: local, DisplayName: name,
 		FullAccess: map[string]bool{}, SendAs: map[string]bool{}}
 }
 
