@@ -338,32 +338,40 @@ func Search(ctx context.Context, b *bot.Bot, p *bot.Person, text string, limit i
 	case p.HasAny(bot.RoleITContact, bot.RoleExpertGroup):
 		f = bot.RequestFilter{Institution: p.Institution}
 	}
-	rs, err := b.Store.Requests(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	// Newest first, a page at a time: a search that finds its matches
+	// among recent requests reads only those pages.
 	var out []*bot.Request
-	for _, r := range rs {
+	q := bot.PageQuery{Filter: f, Order: bot.OrderNewest, Size: 200}
+	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		hay := bot.Fold(strings.Join([]string{r.ID, r.Requester, r.Institution, bot.Describe(r, bot.LV), bot.Describe(r, bot.EN),
-			r.Params.Text, r.Params.DisplayName, r.Params.SKU, r.Params.Role}, " "))
-		match := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) {
-				match = false
-				break
+		pg, err := b.Store.RequestPage(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range pg.Requests {
+			hay := bot.Fold(strings.Join([]string{r.ID, r.Requester, r.Institution, bot.Describe(r, bot.LV), bot.Describe(r, bot.EN),
+				r.Params.Text, r.Params.DisplayName, r.Params.SKU, r.Params.Role}, " "))
+			match := true
+			for _, w := range words {
+				if !strings.Contains(hay, w) {
+					match = false
+					break
+				}
+			}
+			if match {
+				out = append(out, r)
+				if len(out) == limit {
+					return out, nil
+				}
 			}
 		}
-		if match {
-			out = append(out, r)
-			if len(out) == limit {
-				break
-			}
+		if !pg.More {
+			return out, nil
 		}
+		q.After = pg.Requests[len(pg.Requests)-1].ID
 	}
-	return out, nil
 }
 
 // Approvals returns a page of the requests waiting for p's approval,
