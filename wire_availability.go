@@ -91,10 +91,10 @@ func setupAvailability(ctx context.Context, a *App) error {
 	for _, s := range m.Services {
 		svc := s.Service
 		g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "itbot_service_up", ConstLabels: prometheus.Labels{"service": svc},
-			Help: "The last health probe of an outside service: 1 up, 0 down, -1 not probed yet."}, func() float64 {
+			Help: "The last health probe of an outside service: 1 up, 0 down, -1 not probed yet or unknown."}, func() float64 {
 			st, err := m.Status(context.Background(), svc)
 			switch {
-			case err != nil || st == nil:
+			case err != nil || st == nil || st.State == availability.Unknown:
 				return -1
 			case st.State == availability.Up:
 				return 1

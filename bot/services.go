@@ -12,6 +12,10 @@ type Health struct {
 	Status  string    `json:"status"` // the service's own word (serviceOperational, degraded …)
 	Detail  string    `json:"detail,omitempty"`
 	At      time.Time `json:"at"`
+	// Unknown: the service answered with a state the adapter cannot read
+	// as up or down (a status value it does not know); the probe counts
+	// neither way.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // MailboxSpec describes a mailbox to create.

@@ -683,6 +683,14 @@ func TestHealth(t *testing.T) {
 	if h, _ = w.X.Health(ctx); !h.Up {
 		t.Fatalf("degraded counts as up: %+v", h)
 	}
+	// A status the SDK does not know (serviceHealthStatus is evolvable)
+	// and unknownFutureValue say nothing either way: unknown, not down.
+	for _, st := range []string{"someNewStatus", "unknownFutureValue"} {
+		w.Tenant.SetHealth(st)
+		if h, err = w.X.Health(ctx); err != nil || !h.Unknown || h.Up {
+			t.Fatalf("health on %q: %+v, %v", st, h, err)
+		}
+	}
 	w.Srv.Fail("healthOverviews", 1, 500)
 	if h, err = w.X.Health(ctx); err == nil || h.Up || codeOf(err) != bot.EUNAVAILABLE {
 		t.Fatalf("health on a 500: %+v, %v", h, err)

@@ -3,6 +3,8 @@ package exchange
 import (
 	"context"
 
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
 	"itbot/bot"
 )
 
@@ -21,10 +23,19 @@ func (x *Exchange) Health(ctx context.Context) (bot.Health, error) {
 		h.Detail = bot.ErrorPhrase(err).Render(bot.EN)
 		return h, err
 	}
-	if s := res.GetStatus(); s != nil {
+	// serviceHealth.status is an evolvable enum (Graph: "serviceHealth
+	// resource type", ending in unknownFutureValue): a value the SDK does
+	// not know parses as nil. Neither says whether Exchange is up, so
+	// the state is unknown, never down (a false outage alarm).
+	switch s := res.GetStatus(); {
+	case s == nil:
+		h.Status, h.Unknown = "unknown", true
+	case *s == models.UNKNOWNFUTUREVALUE_SERVICEHEALTHSTATUS:
+		h.Status, h.Unknown = s.String(), true
+	default:
 		h.Status = s.String()
+		h.Up = !downStates[h.Status]
 	}
-	h.Up = h.Status != "" && !downStates[h.Status]
 	if n := res.GetService(); n != nil {
 		h.Detail = *n
 	}

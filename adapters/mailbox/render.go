@@ -45,7 +45,7 @@ func RenderHTML(parts []bot.Reply, l bot.Lang, footer string) (string, []bot.Fil
 			}
 		}
 		for _, f := range r.Files {
-			if size+len(f.Data) > maxFileBytes {
+			if size+len(f.Data) >= maxFileBytes { // "under 3 MB" (Add attachment)
 				id := ""
 				if r.Request != nil {
 					id = r.Request.ID

@@ -278,10 +278,11 @@ func (c *clock) now() time.Time { return c.t }
 
 // scripted probes answer from a script the test changes.
 type scripted struct {
-	up     bool
-	detail string
-	err    error
-	calls  int
+	up      bool
+	unknown bool
+	detail  string
+	err     error
+	calls   int
 }
 
 func (p *scripted) probe(ctx context.Context) (bot.Health, error) {
@@ -292,6 +293,9 @@ func (p *scripted) probe(ctx context.Context) (bot.Health, error) {
 	st := "operational"
 	if !p.up {
 		st = "unavailable"
+	}
+	if p.unknown {
+		return bot.Health{Status: "someNewStatus", Unknown: true}, nil
 	}
 	return bot.Health{Up: p.up, Status: st, Detail: p.detail}, nil
 }
@@ -448,6 +452,28 @@ func TestMonitorBudgetAlertsOnce(t *testing.T) {
 	e3.minutes(t, 23)
 	if got := e3.ops.titles(); len(got) != 2 || !strings.Contains(got[1], "half") {
 		t.Fatalf("december: %q", got)
+	}
+}
+
+// An answer the adapter cannot read as up or down (an unknown status) is
+// not an outage: no down minutes, no alert, the state is unknown.
+func TestMonitorUnknownStateIsNotDown(t *testing.T) {
+	e := newMon(t, openStore(t), riga(2026, 11, 23, 9, 0))
+	e.minutes(t, 3)
+	e.exo.unknown = true
+	e.minutes(t, 5)
+	if len(e.ops.got) != 0 {
+		t.Fatalf("alerts %q", e.ops.titles())
+	}
+	st, err := e.mon.Status(t.Context(), "exchange")
+	if err != nil || st.State != Unknown {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	e.exo.unknown = false
+	e.minutes(t, 2)
+	r, _ := e.mon.Report(t.Context(), exoTarget, e.clk.t)
+	if r.Down != 0 || r.Up != 5 {
+		t.Errorf("up %d down %d, want 5 and 0 (the unknown minutes are not measured)", r.Up, r.Down)
 	}
 }
 

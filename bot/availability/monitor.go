@@ -174,8 +174,14 @@ func (m *Monitor) ProbeOnce(ctx context.Context) error {
 func (m *Monitor) observe(ctx context.Context, s Service, now time.Time, r result) error {
 	h := r.h
 	st := Up
-	if r.err != nil || !h.Up {
+	switch {
+	case r.err != nil || !h.Up && !h.Unknown:
 		st = Down
+	case h.Unknown:
+		// An answer that is neither up nor down (a status word the
+		// adapter does not know): not counted, no alert, no recovery.
+		st = Unknown
+		m.log().Info("availability probe: state unknown", "service", s.Service, "status", h.Status)
 	}
 	if r.err != nil {
 		h.Up = false
@@ -197,7 +203,7 @@ func (m *Monitor) observe(ctx context.Context, s Service, now time.Time, r resul
 	if err != nil {
 		return err
 	}
-	if prev != nil && !prev.At.IsZero() {
+	if prev != nil && !prev.At.IsZero() && st != Unknown && prev.State != Unknown {
 		pm, cm := Minute(prev.At), Minute(now)
 		if cm.After(pm) && cm.Sub(pm) <= m.maxGap() {
 			fill := Down // a change between two probes: count the gap against the service
