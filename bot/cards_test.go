@@ -79,7 +79,7 @@ func hasButton(rep bot.Reply, value string) bool {
 // edited on every change: the bot owns the cards, not the adapters.
 func TestCardsEditedOnEveryPlatform(t *testing.T) {
 	ce := newCardsEnv(t, "")
-	r := ce.ask(t, "C1", "/it licence assign karlis.vitols@lgia.gov.lv E3")
+	r := ce.ask(t, "C1", "/it licence assign peteris.kalnins@lgia.gov.lv E5")
 	if r.State != bot.StateAwaitingApproval {
 		t.Fatalf("state %s", r.State)
 	}
@@ -134,7 +134,7 @@ func fieldsText(rep bot.Reply) string {
 // addressed by the person or by its id, give one card, not two.
 func TestCardsNotPostedTwice(t *testing.T) {
 	ce := newCardsEnv(t, "")
-	r := ce.ask(t, "D-UA", "/it licence assign karlis.vitols@lgia.gov.lv E3")
+	r := ce.ask(t, "D-UA", "/it licence assign peteris.kalnins@lgia.gov.lv E5")
 	ctx := context.Background()
 	if _, err := ce.Bot.Reannounce(ctx); err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestCardsNotPostedTwice(t *testing.T) {
 func TestCardsThreadMovesToDirectMessage(t *testing.T) {
 	ce := newCardsEnv(t, "")
 	ce.alpha.Closed["PRIV"] = true
-	r := ce.ask(t, "PRIV", "/it licence assign karlis.vitols@lgia.gov.lv E3")
+	r := ce.ask(t, "PRIV", "/it licence assign peteris.kalnins@lgia.gov.lv E5")
 	ctx := context.Background()
 	ch, thread, ok := ce.Bot.Cards.Thread(ctx, "alpha", r.ID, "PRIV")
 	if !ok || ch != "D-UA" {
@@ -179,7 +179,7 @@ func TestCardsThreadMovesToDirectMessage(t *testing.T) {
 // is posted anew. The request's files are shared once per channel.
 func TestCardsProgressAndFiles(t *testing.T) {
 	ce := newCardsEnv(t, "")
-	r := ce.ask(t, "C1", "/it licence assign karlis.vitols@lgia.gov.lv E3")
+	r := ce.ask(t, "C1", "/it licence assign peteris.kalnins@lgia.gov.lv E5")
 	ctx := context.Background()
 	to := bot.Address{Platform: "alpha", Channel: "C1"}
 	progress := func(text string) {
@@ -234,7 +234,7 @@ func TestCardsProgressAndFiles(t *testing.T) {
 // posted before, it does not post new ones.
 func TestCardsSurviveRestart(t *testing.T) {
 	ce := newCardsEnv(t, "")
-	r := ce.ask(t, "C1", "/it licence assign karlis.vitols@lgia.gov.lv E3")
+	r := ce.ask(t, "C1", "/it licence assign peteris.kalnins@lgia.gov.lv E5")
 	before := ce.alpha.In("C1")[0]
 	if err := ce.Store.Close(); err != nil {
 		t.Fatal(err)

@@ -70,6 +70,10 @@ type Exchange interface {
 	// AccountReport builds the institution's account report (a CSV file and
 	// a summary).
 	AccountReport(ctx context.Context, inst *Institution) (*Outcome, error)
+	// AccountExists reports whether the tenant has an account with this
+	// address (user principal name), for the checks made when a request is
+	// asked.
+	AccountExists(ctx context.Context, inst *Institution, address string) (bool, error)
 	// FreeLicences returns the free units of a SKU, for the procurement check.
 	FreeLicences(ctx context.Context, sku string) (int, error)
 	Health(ctx context.Context) (Health, error)

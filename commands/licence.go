@@ -19,8 +19,13 @@ func init() {
 		Params: []bot.ParamSpec{pUser, sku("param.sku_default")},
 		// The licence must be one the tenant has: checked when the request
 		// is made, not after it was approved.
-		Preflight: skuInTenant,
-		Service:   bot.ServiceExchange, Procurement: true,
+		Preflight: func(ctx context.Context, x *bot.Exec) error {
+			if err := accountMustExist(ctx, x, x.Params.User); err != nil {
+				return err
+			}
+			return skuInTenant(ctx, x)
+		},
+		Service: bot.ServiceExchange, Procurement: true,
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			return x.Exchange.AssignLicence(ctx, x.Institution, x.Params.User, x.Params.SKU)
 		}})
@@ -48,6 +53,30 @@ func skuInTenant(ctx context.Context, x *bot.Exec) error {
 	}
 	if _, err := x.Exchange.FreeLicences(ctx, x.Params.SKU); bot.ErrorCode(err) == bot.EINVALID {
 		return err
+	}
+	return nil
+}
+
+// accountMustExist refuses a request about an account the tenant does not
+// have; when Exchange does not answer the request goes on.
+func accountMustExist(ctx context.Context, x *bot.Exec, address string) error {
+	if x.Exchange == nil || address == "" {
+		return nil
+	}
+	if ok, err := x.Exchange.AccountExists(ctx, x.Institution, address); err == nil && !ok {
+		return bot.Errorf(bot.ENOTFOUND, "cmd.no_account", "Address", address)
+	}
+	return nil
+}
+
+// accountMustBeFree refuses a new mailbox for an address that already has
+// an account; when Exchange does not answer the request goes on.
+func accountMustBeFree(ctx context.Context, x *bot.Exec, address string) error {
+	if x.Exchange == nil || address == "" {
+		return nil
+	}
+	if ok, err := x.Exchange.AccountExists(ctx, x.Institution, address); err == nil && ok {
+		return bot.Errorf(bot.ECONFLICT, "cmd.account_taken", "Address", address)
 	}
 	return nil
 }

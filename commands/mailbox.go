@@ -29,6 +29,8 @@ func init() {
 			return nil
 		},
 		Service: bot.ServiceExchange, Procurement: true,
+		// The address must be free when the mailbox is asked for.
+		Preflight: func(ctx context.Context, x *bot.Exec) error { return accountMustBeFree(ctx, x, x.Params.User) },
 		Run: func(ctx context.Context, x *bot.Exec) (*bot.Outcome, error) {
 			p := x.Params
 			return x.Exchange.CreateMailbox(ctx, x.Institution, bot.MailboxSpec{Address: p.User, DisplayName: p.DisplayName,

@@ -34,6 +34,8 @@ func init() {
 		pl("cmd.page_more", "Parādīti {{.Shown}}, ir vēl.", "Parādīts {{.Shown}}, ir vēl.", "Parādīti {{.Shown}}, ir vēl.", "{{.Shown}} shown, more follow.", "{{.Shown}} shown, more follow."),
 		pl("cmd.page_more_of", "Parādīti {{.Shown}} no {{.Total}}.", "Parādīts {{.Shown}} no {{.Total}}.", "Parādīti {{.Shown}} no {{.Total}}.", "{{.Shown}} of {{.Total}} shown.", "{{.Shown}} of {{.Total}} shown."),
 		bot.T("cmd.page_next", "Nākamā lapa: {{.Next}}", "Next page: {{.Next}}"),
+		bot.T("cmd.no_account", "Microsoft 365 nav konta {{.Address}}. Pārbaudiet adresi; ja konta vēl nav, vispirms pieprasiet pastkasti (/it pastkaste izveidot personal {{.Address}}).", "Microsoft 365 has no account {{.Address}}. Check the address; if the account does not exist yet, ask for a mailbox first (/it mailbox create personal {{.Address}})."),
+		bot.T("cmd.account_taken", "Adrese {{.Address}} jau ir aizņemta — Microsoft 365 ir šāds konts. Izvēlieties citu adresi.", "The address {{.Address}} is taken — Microsoft 365 has such an account. Choose another address."),
 		bot.T("button.next_page", "Nākamā lapa →", "Next page →"),
 		bot.T("cmd.bad_state", "„{{.Value}}” nav pieteikuma stāvoklis. Stāvokļi: {{.KnownLV}}.", "\"{{.Value}}\" is not a request state. States: {{.KnownEN}}."),
 		bot.T("cmd.unknown_person", "{{.Email}} nav itbot lietotāju vidū.", "{{.Email}} is not known to itbot."),

@@ -190,6 +190,25 @@ func (x *Exchange) getUser(ctx context.Context, upn string) (*userInfo, error) {
 	return toUserInfo(u), nil
 }
 
+// AccountExists implements bot.Exchange: GET users/{upn}; a 404 is no
+// account.
+func (x *Exchange) AccountExists(ctx context.Context, inst *bot.Institution, address string) (bool, error) {
+	upn, err := normalize(address)
+	if err != nil {
+		return false, err
+	}
+	if err := inScope(inst, upn); err != nil {
+		return false, err
+	}
+	if _, err := x.getUser(ctx, upn); err != nil {
+		if terr := x.translate("get user", subject{User: upn}, err); bot.ErrorCode(terr) == bot.ENOTFOUND {
+			return false, nil
+		}
+		return false, x.translate("get user", subject{User: upn}, err)
+	}
+	return true, nil
+}
+
 // AssignLicence assigns a licence (friendly name, part number or sku id;
 // empty: the personal default) to a user of the institution. A user
 // without a usage location gets Config.UsageLocation first. With no free

@@ -404,6 +404,20 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 
 func roundMB(b int64) int64 { return (b + 1<<19) >> 20 }
 
+// AccountExists implements bot.Exchange.
+func (x *Exchange) AccountExists(ctx context.Context, inst *bot.Institution, address string) (bool, error) {
+	if err := x.begin(ctx, "AccountExists"); err != nil {
+		return false, err
+	}
+	if _, err := x.t.User(address); err != nil {
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
 // FreeLicences returns the free units of a licence (empty: the default).
 func (x *Exchange) FreeLicences(ctx context.Context, sku string) (int, error) {
 	if err := x.begin(ctx, "FreeLicences"); err != nil {
