@@ -14,7 +14,7 @@ func init() {
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				return say(ctx, w, bot.Reply{Kind: bot.KindHelp, Text: HelpText(r, c.Person, c.Lang, c.Arg(0))})
 			})})
-		r.Handle(&bot.Spec{Names: []string{"whoami", "kas es", "es"}, Help: "help.whoami",
+		r.Handle(&bot.Spec{Names: []string{"whoami", "kas es", "es"}, Help: "help.whoami", UsageLV: "kas es", UsageEN: "whoami",
 			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 				return text(ctx, w, whoami(ctx, d, c))
 			})})

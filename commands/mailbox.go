@@ -12,7 +12,7 @@ func init() {
 		LV: "Pastkastes izveide", EN: "Mailbox creation",
 		Names:   []string{"mailbox create", "pastkaste izveidot", "pastkasti izveidot", "pastkastes izveide"},
 		Help:    "help.mailbox_create",
-		UsageLV: "pastkaste izveidot personal|technical LIETOTĀJS [VĀRDS UZVĀRDS]", UsageEN: "mailbox create personal|technical USER [NAME]",
+		UsageLV: "pastkaste izveidot personīgā|tehniskā LIETOTĀJS [VĀRDS UZVĀRDS]", UsageEN: "mailbox create personal|technical USER [NAME]",
 		Params: []bot.ParamSpec{
 			{Name: "kind", Kind: bot.ParamChoice, Required: true, Default: bot.MailboxPersonal, Parse: bot.ParseMailboxKind,
 				Choices: []string{bot.MailboxPersonal, bot.MailboxTechnical}, BadValue: "params.bad_kind",

@@ -31,7 +31,7 @@ func registerRequests(r *bot.Router, d *Deps) {
 		return bot.HandlerFunc(f)
 	}
 	agency := []bot.Role{bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin}
-	r.Handle(&bot.Spec{Names: []string{"new", "jauns", "jauns pieteikums"}, Help: "help.new",
+	r.Handle(&bot.Spec{Names: []string{"new", "jauns", "jauns pieteikums"}, Help: "help.new", UsageLV: "jauns", UsageEN: "new",
 		Handler: h(func(ctx context.Context, w bot.ResponseWriter, c *bot.Command) error {
 			return say(ctx, w, NewMenu(c.Lang))
 		})})
