@@ -42,7 +42,7 @@ func init() {
 		T("policy.cannot_approve", "Jums nav tiesību apstiprināt pieteikumus. Apstiprina iestādes IT kontaktpersona vai IT ekspertu darba grupas loceklis.", "You may not approve requests. Your institution's IT contact or IT expert working group member approves them."),
 		T("policy.cannot_cancel", "Atcelt var tikai pieteicējs, iestādes IT kontaktpersona vai IT dienests.", "Only the requester, the institution's IT contact or the IT service desk may cancel."),
 		T("policy.cannot_execute", "Izpildīt var tikai apstiprinātu pieteikumu; izpildi uzsāk IT dienests.", "Only an approved request can be executed; the IT service desk starts it."),
-		T("policy.assignee_not_operator", "{{.Person}} nav IT dienesta operators, tāpēc pieteikumu nevar viņam nodot.", "{{.Person}} is not an IT service desk operator, so the request cannot be assigned to them."),
+		T("policy.assignee_not_operator", "{{.Person}} nav IT dienesta operators — pieteikumu var nodot tikai operatoram.", "{{.Person}} is not an IT service desk operator, so the request cannot be assigned to them."),
 
 		T("params.missing", "Trūkst: {{if .FieldLV}}{{.FieldLV}}{{else}}{{.Field}}{{end}}.", "Missing: {{if .FieldEN}}{{.FieldEN}}{{else}}{{.Field}}{{end}}."),
 		T("params.missing_text", "Uzrakstiet arī tekstu: jautājumu vai aprakstu.", "Please add the text: the question or a description."),
