@@ -354,3 +354,20 @@ func TestApprovalsPages(t *testing.T) {
 		t.Errorf("%d ids, first %v last %v", len(ids), ids[:1], ids[len(ids)-1:])
 	}
 }
+
+// TestMailIncidentAffectedAddress: an address of the requester's own
+// domain in the text is the affected one; a partner's is only text (and
+// does not make the incident "not your institution's").
+func TestMailIncidentAffectedAddress(t *testing.T) {
+	e := bottest.New(t)
+	e.Sandbox()
+	for _, tc := range []struct{ text, user string }{
+		{"/it pasts incidents janis.ozols@lgia.gov.lv nevar nosūtīt vēstules", "janis.ozols@lgia.gov.lv"},
+		{"/it pasts incidents neienāk vēstules no info@partneris.lv", ""},
+	} {
+		reps := e.Say("anna.berzina@lgia.gov.lv", tc.text)
+		if len(reps) == 0 || reps[0].Request == nil || reps[0].Request.Params.User != tc.user {
+			t.Errorf("%s: %+v", tc.text, reps)
+		}
+	}
+}

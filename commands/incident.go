@@ -21,10 +21,14 @@ func init() {
 		// The affected address is read from the text (or a conversation's
 		// slot), not typed as its own argument.
 		Params: []bot.ParamSpec{pText, {Name: "user", Kind: bot.ParamAddress, Label: "param.affected", Slot: "user", Internal: true}},
-		Check: func(p *bot.Params, _ string) error {
+		// Only an address of the requester's own domain is taken as the
+		// affected one: a partner's address in the text ("mail from
+		// info@firma.lv does not arrive") is part of the description.
+		Check: func(p *bot.Params, requester string) error {
 			if p.User == "" {
 				for _, w := range strings.Fields(p.Text) {
-					if a, err := bot.NormalizeAddress(strings.Trim(w, ".,;:!?()\"'„“”")); err == nil {
+					a, err := bot.NormalizeAddress(strings.Trim(w, ".,;:!?()\"'„“”"))
+					if err == nil && bot.Domain(a) == bot.Domain(requester) {
 						p.User = a
 						break
 					}
