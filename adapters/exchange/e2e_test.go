@@ -813,3 +813,29 @@ func TestSharedMailboxSameLocalPartInTwoInstitutions(t *testing.T) {
 		t.Fatalf("shared mailboxes %+v %+v", a, b)
 	}
 }
+
+// A licence held through a group (group-based licensing) cannot be removed
+// from the user directly: the refusal names the group; with no licence
+// named, only the directly assigned ones go.
+func TestRevokeGroupAssignedLicence(t *testing.T) {
+	w := newWorld(t)
+	const group = "4a1c6f2e-93d7-4b55-9f0e-1d2c3b4a5f60"
+	if err := w.Tenant.AssignByGroup("peteris.kalnins@lgia.gov.lv", exo1, group); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := w.say(ilze, "/it licence revoke peteris.kalnins@lgia.gov.lv "+exo1)
+	wantState(t, r, bot.StateFailed)
+	wantError(t, r, "exo.licence_by_group")
+	if s := r.LastError.Render(bot.LV); !strings.Contains(s, group) || !strings.Contains(s, "grupa") {
+		t.Errorf("LV: %s", s)
+	}
+	if !w.Tenant.HasLicence("peteris.kalnins@lgia.gov.lv", exo1) {
+		t.Fatal("the group's licence was removed")
+	}
+	r, _ = w.say(ilze, "/it licence revoke peteris.kalnins@lgia.gov.lv")
+	wantState(t, r, bot.StateDone)
+	if !w.Tenant.HasLicence("peteris.kalnins@lgia.gov.lv", exo1) || w.Tenant.HasLicence("peteris.kalnins@lgia.gov.lv", e3) {
+		u, _ := w.Tenant.User("peteris.kalnins@lgia.gov.lv")
+		t.Errorf("after revoking all: %v (the group's EXO1 stays, the direct E3 goes)", u.SkuIDs)
+	}
+}

@@ -158,12 +158,16 @@ type userInfo struct {
 	ID, UPN, DisplayName, UsageLocation string
 	Enabled                             bool
 	SkuIDs                              []string
+	// ByGroup maps a licence the user holds through a group (group-based
+	// licensing; licenseAssignmentStates' assignedByGroup) to the group's
+	// id, by sku id in lower case.
+	ByGroup map[string]string
 	// fresh is set when this call created the user or set its usage
 	// location: the directory may not show it everywhere yet.
 	fresh bool
 }
 
-var userSelect = []string{"id", "userPrincipalName", "displayName", "usageLocation", "accountEnabled", "assignedLicenses", "createdDateTime"}
+var userSelect = []string{"id", "userPrincipalName", "displayName", "usageLocation", "accountEnabled", "assignedLicenses", "licenseAssignmentStates", "createdDateTime"}
 
 func toUserInfo(u models.Userable) *userInfo {
 	i := &userInfo{ID: deref(u.GetId()), UPN: strings.ToLower(deref(u.GetUserPrincipalName())), DisplayName: deref(u.GetDisplayName()), UsageLocation: deref(u.GetUsageLocation())}
@@ -173,6 +177,14 @@ func toUserInfo(u models.Userable) *userInfo {
 	for _, l := range u.GetAssignedLicenses() {
 		if id := l.GetSkuId(); id != nil {
 			i.SkuIDs = append(i.SkuIDs, id.String())
+		}
+	}
+	for _, st := range u.GetLicenseAssignmentStates() {
+		if g, id := st.GetAssignedByGroup(), st.GetSkuId(); g != nil && *g != "" && id != nil {
+			if i.ByGroup == nil {
+				i.ByGroup = map[string]string{}
+			}
+			i.ByGroup[strings.ToLower(id.String())] = *g
 		}
 	}
 	return i
@@ -313,6 +325,23 @@ func (x *Exchange) RevokeLicence(ctx context.Context, inst *bot.Institution, use
 		}
 		remove = []Licence{k}
 	}
+	// A licence the user holds through a group cannot be removed from the
+	// user (group-based licensing): say which group; with no licence named,
+	// only the directly assigned ones are removed.
+	var direct []Licence
+	for _, k := range remove {
+		if g := u.ByGroup[strings.ToLower(k.ID)]; g != "" {
+			if strings.TrimSpace(skuName) != "" {
+				return nil, bot.Errorf(bot.ECONFLICT, "exo.licence_by_group", "SKU", k.Name, "User", user, "Group", g)
+			}
+			continue
+		}
+		direct = append(direct, k)
+	}
+	if len(direct) == 0 {
+		return nil, bot.Errorf(bot.ECONFLICT, "exo.licence_by_group", "SKU", remove[0].Name, "User", user, "Group", u.ByGroup[strings.ToLower(remove[0].ID)])
+	}
+	remove = direct
 	body := users.NewItemAssignLicensePostRequestBody()
 	body.SetAddLicenses([]models.AssignedLicenseable{})
 	var ids []uuid.UUID

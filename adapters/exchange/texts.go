@@ -56,6 +56,8 @@ func init() {
 		bot.T("exo.spam_unallowed", "{{.Sender}} izņemts no atļauto saraksta", "{{.Sender}} was taken off the allowed list"),
 
 		bot.T("exo.report_summary", "Kontu pārskats ({{.Institution}}, periods {{.Period}}): {{.Users}} konti, {{.Enabled}} aktīvi, {{.Licensed}} ar licenci; pastkastēs kopā {{.SizeMB}} MB, {{.Items}} vienumi. Pilna tabula pievienotajā CSV failā.", "Account report ({{.Institution}}, period {{.Period}}): {{.Users}} accounts, {{.Enabled}} enabled, {{.Licensed}} licensed; {{.SizeMB}} MB and {{.Items}} items in mailboxes in all. The full table is in the attached CSV file."),
+		bot.T("exo.licence_by_group", "Licenci {{.SKU}} kontam {{.User}} piešķir grupa (Entra ID grupa {{.Group}}), tāpēc to nevar noņemt tieši kontam. Izņemiet kontu no šīs grupas vai noņemiet licenci grupai.",
+			"{{.User}} holds the {{.SKU}} licence through a group (Entra ID group {{.Group}}), so it cannot be removed from the account directly. Take the account out of that group, or remove the licence from the group."),
 		bot.T("exo.report_header", "Lietotājvārds (UPN);Vārds;Konts ieslēgts;Izveidots;Licences;Pastkastes izmērs, MB;Kvota, MB;Vienumi;Pēdējā aktivitāte;Nosūtīti;Saņemti;Datu datums",
 			"User principal name;Display name;Account enabled;Created;Licences;Mailbox size (MB);Quota (MB);Item count;Last activity;Sent;Received;Report date"),
 		bot.T("exo.yes", "jā", "yes"),

@@ -73,8 +73,18 @@ func (s *Server) subscribedSkus(w http.ResponseWriter) {
 // userJSON renders a user with the selected properties.
 func (t *Tenant) userJSONLocked(u *User, sel []string) map[string]any {
 	lic := []map[string]any{}
+	// licenseAssignmentStates (Graph v1.0 "licenseAssignmentState resource
+	// type"): assignedByGroup is null for a direct assignment, else the
+	// group's id; state Active.
+	states := []map[string]any{}
 	for _, id := range u.SkuIDs {
 		lic = append(lic, map[string]any{"disabledPlans": []string{}, "skuId": id})
+		var group any
+		if g := u.ByGroup[id]; g != "" {
+			group = g
+		}
+		states = append(states, map[string]any{"assignedByGroup": group, "disabledPlans": []string{}, "error": nil,
+			"lastUpdatedDateTime": u.Created.UTC().Format(time.RFC3339), "skuId": id, "state": "Active"})
 	}
 	var loc any
 	if u.UsageLocation != "" {
@@ -87,7 +97,7 @@ func (t *Tenant) userJSONLocked(u *User, sel []string) map[string]any {
 	all := map[string]any{
 		"id": u.ID, "userPrincipalName": u.UPN, "displayName": u.DisplayName, "mailNickname": u.MailNickname,
 		"mail": mail, "usageLocation": loc, "accountEnabled": u.AccountEnabled,
-		"createdDateTime": u.Created.UTC().Format(time.RFC3339), "assignedLicenses": lic,
+		"createdDateTime": u.Created.UTC().Format(time.RFC3339), "assignedLicenses": lic, "licenseAssignmentStates": states,
 		"businessPhones": []string{}, "givenName": nil, "surname": nil, "jobTitle": nil, "mobilePhone": nil, "officeLocation": nil, "preferredLanguage": nil,
 	}
 	if len(sel) == 0 {
@@ -392,6 +402,13 @@ func (s *Server) assignLicense(w http.ResponseWriter, key string, body []byte) {
 	for _, id := range *in.RemoveLicenses {
 		if !slices.Contains(u.SkuIDs, strings.ToLower(id)) {
 			badRequest(w, fmt.Sprintf("User does not have a corresponding license. License: %s.", id))
+			return
+		}
+		// A licence inherited from a group cannot be removed from the user
+		// (Entra group-based licensing: remove the user from the group, or
+		// the licence from the group); the wording is inferred.
+		if g := u.ByGroup[strings.ToLower(id)]; g != "" {
+			badRequest(w, fmt.Sprintf("User license is inherited from a group membership and it cannot be removed directly from the user. Group: %s.", g))
 			return
 		}
 	}

@@ -73,7 +73,12 @@ type User struct {
 	AccountEnabled bool
 	Created        time.Time
 	SkuIDs         []string // assigned licences
-	ManagerID      string
+	// ByGroup maps a licence (sku id, lower case) the user holds through a
+	// group's licence assignment to that group's id (group-based
+	// licensing): licenseAssignmentStates shows it as assignedByGroup and
+	// it cannot be removed from the user directly.
+	ByGroup   map[string]string
+	ManagerID string
 	ForceChange    bool   // must change the password at the next sign-in
 	passwordHash   string // sha256 of the temporary password; never the password
 	lag, locLag    int    // replication lag left after creation / a usage location change
@@ -346,6 +351,27 @@ func (t *Tenant) nameTakenLocked(name string) bool {
 		}
 	}
 	return false
+}
+
+// AssignByGroup gives user a licence through a group (group-based
+// licensing): the user holds sku, licenseAssignmentStates names group, and
+// the licence cannot be removed from the user directly.
+func (t *Tenant) AssignByGroup(user, sku, group string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := t.userLocked(user)
+	k := t.skuLocked(sku)
+	if u == nil || k == nil {
+		return fmt.Errorf("exchangetest: no user %s or licence %s", user, sku)
+	}
+	if !slices.Contains(u.SkuIDs, k.SkuID) {
+		u.SkuIDs = append(u.SkuIDs, k.SkuID)
+	}
+	if u.ByGroup == nil {
+		u.ByGroup = map[string]string{}
+	}
+	u.ByGroup[k.SkuID] = group
+	return nil
 }
 
 // AddShared adds a shared mailbox, named by its address's local part (as
