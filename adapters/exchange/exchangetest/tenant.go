@@ -77,12 +77,12 @@ type User struct {
 	// group's licence assignment to that group's id (group-based
 	// licensing): licenseAssignmentStates shows it as assignedByGroup and
 	// it cannot be removed from the user directly.
-	ByGroup   map[string]string
-	ManagerID string
-	ForceChange    bool   // must change the password at the next sign-in
-	passwordHash   string // sha256 of the temporary password; never the password
-	lag, locLag    int    // replication lag left after creation / a usage location change
-	Mailbox        *Mailbox
+	ByGroup      map[string]string
+	ManagerID    string
+	ForceChange  bool   // must change the password at the next sign-in
+	passwordHash string // sha256 of the temporary password; never the password
+	lag, locLag  int    // replication lag left after creation / a usage location change
+	Mailbox      *Mailbox
 }
 
 // SharedMailbox is a shared mailbox with its permissions.
