@@ -217,7 +217,15 @@ func (x *Exchange) AccountReport(ctx context.Context, inst *bot.Institution) (*b
 	if err != nil {
 		return nil, err
 	}
+	// The tenant's own setting says it (adminReportSettings); the hashed
+	// names in the files are the fallback when the setting cannot be read
+	// (no ReportSettings.Read.All).
 	concealed := c1 || c2 || c3
+	if rs, err := x.adminAPI().ReportSettings().Get(ctx, nil); err == nil && rs.GetDisplayConcealedNames() != nil {
+		concealed = *rs.GetDisplayConcealedNames()
+	} else if err != nil {
+		x.log.Info("report settings not readable; telling concealed names from the files", "err", err)
+	}
 	var buf bytes.Buffer
 	// For Latvian Excel: UTF-8 with a byte-order mark (the Latvian
 	// letters), semicolons (the list separator of the Latvian locale),

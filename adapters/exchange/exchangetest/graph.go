@@ -46,6 +46,14 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, path string, body
 		s.setManager(w, seg[1], body)
 	case len(seg) == 2 && seg[0] == "reports" && r.Method == http.MethodGet:
 		s.report(w, r, seg[1])
+	case path == "/admin/reportSettings" && r.Method == http.MethodGet:
+		// adminReportSettings (Graph v1.0): displayConcealedNames true means
+		// every report conceals user names.
+		s.Tenant.mu.Lock()
+		on := s.Tenant.conceal
+		s.Tenant.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity",
+			"displayConcealedNames": on})
 	case len(seg) == 4 && seg[0] == "admin" && seg[1] == "serviceAnnouncement" && seg[2] == "healthOverviews" && r.Method == http.MethodGet:
 		s.healthOverview(w, seg[3])
 	default:

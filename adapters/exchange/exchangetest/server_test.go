@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -101,6 +102,16 @@ func TestGraphWireShapes(t *testing.T) {
 	if rs := s.Requests(); !rs[len(rs)-1].Gzip {
 		t.Error("gzip not recorded")
 	}
+
+	// The tenant's report setting (adminReportSettings).
+	for _, on := range []bool{false, true} {
+		s.Tenant.ConcealNames(on)
+		_, data := do(t, "GET", g+"/admin/reportSettings", nil, nil)
+		if !strings.Contains(string(data), fmt.Sprintf(`"displayConcealedNames":%v`, on)) {
+			t.Errorf("reportSettings with concealment %v: %s", on, data)
+		}
+	}
+	s.Tenant.ConcealNames(false)
 
 	// Reports: a 302 to a CSV with a byte order mark, downloadable once.
 	resp, _ = do(t, "GET", g+"/reports/getMailboxUsageDetail(period='D7')", nil, nil)
