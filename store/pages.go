@@ -523,39 +523,15 @@ func (s *Store) BulkUpdate(ctx context.Context, ids []string, fn bot.UpdateFunc)
 		tune(tx)
 		changed = 0
 		for _, id := range ids {
-			old, err := getRequest(tx, id)
-			if bot.ErrorCode(err) == bot.ENOTFOUND {
+			_, did, err := change(tx, id, fn, false) // a bulk change posts nothing: no notice mark
+			switch {
+			case bot.ErrorCode(err) == bot.ENOTFOUND:
 				continue
-			}
-			if err != nil {
+			case err != nil:
 				return err
+			case did:
+				changed++
 			}
-			hist, err := getEvents(tx, id)
-			if err != nil {
-				return err
-			}
-			r, _ := getRequest(tx, id)
-			evs, err := fn(r, hist)
-			if err != nil {
-				return err
-			}
-			if len(evs) == 0 {
-				continue
-			}
-			r.ID = id
-			if err := index(tx, old, false); err != nil {
-				return err
-			}
-			if err := putRequest(tx, r); err != nil {
-				return err
-			}
-			if err := putEvents(tx, id, len(hist)+1, evs); err != nil {
-				return err
-			}
-			if err := index(tx, r, true); err != nil {
-				return err
-			}
-			changed++
 		}
 		return nil
 	})

@@ -376,43 +376,50 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn bot.UpdateFunc)
 	var out *bot.Request
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		tune(tx)
-		out = nil
-		old, err := getRequest(tx, id)
-		if err != nil {
-			return err
-		}
-		hist, err := getEvents(tx, id)
-		if err != nil {
-			return err
-		}
-		r, _ := getRequest(tx, id)
-		evs, err := fn(r, hist)
-		if err != nil {
-			return err
-		}
-		out = r
-		if len(evs) == 0 {
-			return nil
-		}
-		r.ID = id
-		if err := index(tx, old, false); err != nil {
-			return err
-		}
-		if err := putRequest(tx, r); err != nil {
-			return err
-		}
-		if err := putEvents(tx, id, len(hist)+1, evs); err != nil {
-			return err
-		}
-		if err := markChange(tx, id, len(hist)+1, len(hist)+len(evs)); err != nil {
-			return err
-		}
-		return index(tx, r, true)
+		var err error
+		out, _, err = change(tx, id, fn, true)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// change runs fn on request id in tx and stores the result with the events
+// fn returns (none: the request is left untouched), its indexes and, with
+// mark, the change's notice mark. It returns the request as fn left it and
+// whether anything was stored.
+func change(tx *bolt.Tx, id string, fn bot.UpdateFunc, mark bool) (*bot.Request, bool, error) {
+	old, err := getRequest(tx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	hist, err := getEvents(tx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	r, _ := getRequest(tx, id)
+	evs, err := fn(r, hist)
+	if err != nil || len(evs) == 0 {
+		return r, false, err
+	}
+	r.ID = id
+	if err := index(tx, old, false); err != nil {
+		return nil, false, err
+	}
+	if err := putRequest(tx, r); err != nil {
+		return nil, false, err
+	}
+	if err := putEvents(tx, id, len(hist)+1, evs); err != nil {
+		return nil, false, err
+	}
+	if mark {
+		if err := markChange(tx, id, len(hist)+1, len(hist)+len(evs)); err != nil {
+			return nil, false, err
+		}
+	}
+	return r, true, index(tx, r, true)
 }
 
 // Requests implements bot.RequestStore. It walks the narrowest index the

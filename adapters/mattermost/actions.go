@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -105,17 +104,7 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 	// ephemeral posts through the API (403), and this reaches the person
 	// where they clicked.
 	rw, done := a.runClick(ctx, req, cmd, p, in)
-	finished := false
-	if a.cfg.CommandWait > 0 {
-		t := time.NewTimer(a.cfg.CommandWait)
-		select {
-		case <-done:
-			finished = true
-		case <-t.C:
-		case <-ctx.Done():
-		}
-		t.Stop()
-	}
+	finished := a.awaitAnswer(ctx, done)
 	held := rw.release()
 	var text []string
 	for _, hp := range held {

@@ -133,18 +133,26 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	text := strings.TrimSpace(bot.Prefix + " " + sc.Text)
 	rw, done := a.runCommand(ctx, sc, p, in, true)
-	finished := false
-	if a.cfg.CommandWait > 0 {
-		t := time.NewTimer(a.cfg.CommandWait)
-		select {
-		case <-done:
-			finished = true
-		case <-t.C:
-		case <-ctx.Done():
-		}
-		t.Stop()
-	}
+	finished := a.awaitAnswer(ctx, done)
 	writeJSON(w, http.StatusOK, commandResponse(rw.release(), finished, bot.Tr(p.Language(), "mm.working", bot.Args{"Command": text})))
+}
+
+// awaitAnswer waits up to CommandWait for done (the command or click
+// finished), so its answers can go back in the HTTP response; it reports
+// whether it finished in time.
+func (a *Adapter) awaitAnswer(ctx context.Context, done <-chan struct{}) bool {
+	if a.cfg.CommandWait <= 0 {
+		return false
+	}
+	t := time.NewTimer(a.cfg.CommandWait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
 }
 
 // runCommand runs a journaled slash command in the background and closes
