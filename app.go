@@ -20,6 +20,8 @@ import (
 	"itbot/adapters/console"
 	"itbot/adapters/dvs"
 	"itbot/adapters/exchange"
+	"itbot/adapters/web"
+	"itbot/bot/availability"
 	"itbot/bot"
 	"itbot/commands"
 	"itbot/store"
@@ -50,6 +52,11 @@ type App struct {
 	// configured); the bot holds them as its interfaces.
 	Exchange *exchange.Exchange
 	DVS      *dvs.Client
+	// Monitor is the availability monitor (its reports feed the status
+	// command and the web console).
+	Monitor *availability.Monitor
+	// Web is the web console, nil when it is off.
+	Web *web.Server
 	// Serving is true for the long-running server, false for one-shot
 	// commands (which start no loops).
 	Serving bool
@@ -136,6 +143,7 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer, s
 		{"mattermost", setupMattermost},
 		{"mailbox", setupMailbox},
 		{"journal", setupJournal},
+		{"web", setupWeb},
 	}
 	for _, st := range steps {
 		if err := st.setup(ctx, a); err != nil {

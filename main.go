@@ -274,6 +274,14 @@ func cmdServe(c *cli, args []string) error {
 		a.Log.Warn("the default HTTP address is taken; listening on a free port", "busy", busy, "addr", ln.Addr().String())
 		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "console.port_busy", bot.Args{"Busy": busy, "Addr": ln.Addr().String()}))
 	}
+	if a.Web != nil && ln != nil {
+		u := a.Web.PublicURL()
+		if u == "" {
+			u = "http://" + ln.Addr().String()
+		}
+		a.Log.Info("web console", "url", u+"/")
+		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "web.console_at", bot.Args{"URL": u + "/", "Sandbox": a.Bot.Sandbox}))
+	}
 	if a.Cfg.ConsoleEnabled() {
 		a.Console.Prompt = "›"
 		fmt.Fprintln(c.stdout, bot.Tr(p.Language(), "console.hello", bot.Args{"Email": p.Email}))

@@ -87,6 +87,7 @@ func setupAvailability(ctx context.Context, a *App) error {
 		return err
 	}
 	m := newMonitor(a, c)
+	a.Monitor = m
 	a.Deps.ServiceStatus = commands.ServiceStatus(m, chart.PNG, a.Bot.Now, a.Log)
 	for _, s := range m.Services {
 		svc := s.Service
