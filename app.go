@@ -21,8 +21,8 @@ import (
 	"itbot/adapters/dvs"
 	"itbot/adapters/exchange"
 	"itbot/adapters/web"
-	"itbot/bot/availability"
 	"itbot/bot"
+	"itbot/bot/availability"
 	"itbot/commands"
 	"itbot/store"
 )
