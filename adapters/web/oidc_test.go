@@ -103,8 +103,8 @@ func TestOIDCSignIn(t *testing.T) {
 		u    entraUser
 		want string
 	}{
-		"another tenant":  {entraUser{sub: "x", upn: "anna.berzina@lgia.gov.lv", tid: "99999999-0000-0000-0000-000000000000"}, "citai organizācijai"},
-		"unknown person":  {entraUser{sub: "y", upn: "svesais@lgia.gov.lv", tid: tenant}, "nav itbot sarakstā"},
+		"another tenant":   {entraUser{sub: "x", upn: "anna.berzina@lgia.gov.lv", tid: "99999999-0000-0000-0000-000000000000"}, "citai organizācijai"},
+		"unknown person":   {entraUser{sub: "y", upn: "svesais@lgia.gov.lv", tid: tenant}, "nav itbot sarakstā"},
 		"expired contract": {entraUser{sub: "z", upn: maris, tid: tenant}, "līgum"},
 	} {
 		jar, _ := cookiejar.New(nil)

@@ -19,10 +19,10 @@ import (
 )
 
 const (
-	anna   = "anna.berzina@lgia.gov.lv"  // LGIA employee
-	ilze   = "ilze.liepa@lgia.gov.lv"    // LGIA IT contact
+	anna   = "anna.berzina@lgia.gov.lv"   // LGIA employee
+	ilze   = "ilze.liepa@lgia.gov.lv"     // LGIA IT contact
 	oper   = "kristaps.lapsa@vraa.gov.lv" // agency operator
-	maris  = "maris.egle@vvd.gov.lv"     // VVD: contract expired
+	maris  = "maris.egle@vvd.gov.lv"      // VVD: contract expired
 	admin  = "admin@vraa.gov.lv"
 	target = "janis.ozols@lgia.gov.lv"
 )
