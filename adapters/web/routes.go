@@ -207,13 +207,18 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, se *sessio
 	if l == bot.EN {
 		v.Other = bot.LV
 	}
+	partial := r.Header.Get("X-Partial") != ""
 	if se != nil {
 		v.CSRF = se.CSRF
-		v.Flash = s.takeFlash(r.Context(), se)
 		if p, err := s.d.Bot.Store.Person(r.Context(), se.Email); err == nil {
 			v.Person = p
-			v.Secrets = s.takeSecrets(p.Email)
 			v.Nav = s.nav(p, l, r.URL.Path)
+			if !partial {
+				// Messages shown once belong to a whole page: a live
+				// refresh of another open page must not take them.
+				v.Flash = s.takeFlash(r.Context(), se)
+				v.Secrets = s.takeSecrets(p.Email)
+			}
 		}
 	} else if pre, ok := data["Pre"].(string); ok {
 		v.CSRF = pre
@@ -230,7 +235,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, se *sessio
 	}
 	var buf bytes.Buffer
 	tname := "layout"
-	if r.Header.Get("X-Partial") != "" {
+	if partial {
 		tname = "live"
 	}
 	if err := t.ExecuteTemplate(&buf, tname, v); err != nil {

@@ -580,3 +580,6 @@ func TestFilesOnlyForRequester(t *testing.T) {
 		t.Errorf("someone else downloaded the institution's file: %d", code)
 	}
 }
+
+// webConfig is the console's configuration in the tests: defaults.
+func webConfig() web.Config { return web.Config{} }
