@@ -49,7 +49,10 @@ func setupWeb(ctx context.Context, a *App) error {
 		return nil
 	}
 	if a.Cfg.HTTP.Listen == "" && a.Listener == nil {
-		return fmt.Errorf("config section web: the console needs the HTTP listener (http.listen)")
+		if wc.Enabled != nil {
+			return fmt.Errorf("config section web: the console needs the HTTP listener: set http.listen, or web.enabled: false")
+		}
+		return nil // no HTTP: no console (the sandbox default follows the listener)
 	}
 	d := web.Deps{Bot: a.Bot, Router: a.Router, Log: a.Log, Sandbox: a.Bot.Sandbox}
 	if c, ok := a.Bot.SLA.(*slaclock.Clock); ok {
