@@ -15,6 +15,7 @@ import (
 
 	"itbot/adapters/web"
 	"itbot/bot"
+	"itbot/bot/slaclock"
 	"itbot/bottest"
 )
 
@@ -39,7 +40,13 @@ func newConsole(t *testing.T, cfg web.Config, sandbox bool) *console {
 	t.Helper()
 	e := bottest.New(t)
 	e.Sandbox()
-	s, err := web.New(cfg, web.Deps{Bot: e.Bot, Router: e.Router, Sandbox: sandbox, Log: slog.New(slog.DiscardHandler)})
+	clock, err := slaclock.New(slaclock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Bot.SLA = clock
+	s, err := web.New(cfg, web.Deps{Bot: e.Bot, Router: e.Router, Sandbox: sandbox, Log: slog.New(slog.DiscardHandler),
+		Used: clock.Used, Calendar: clock.Calendar()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,3 +590,36 @@ func TestFilesOnlyForRequester(t *testing.T) {
 
 // webConfig is the console's configuration in the tests: defaults.
 func webConfig() web.Config { return web.Config{} }
+
+// The queue colours each request by the share of its SLA budget used:
+// on time, half used (50 %), 80 % used, breached — on the business
+// calendar's service hours (Mon 2026-11-23 10:00, policy 1d: due Tue
+// 10:00, a budget of 10 business hours).
+func TestQueueSLAShares(t *testing.T) {
+	c := newConsole(t, web.Config{}, true)
+	emp := c.browser()
+	id := emp.create(emp.signIn(anna), "dvs.incident", url.Values{"text": {"DVS neatver dokumentus"}})
+	r := c.e.Request(id)
+	if r.SLA.DueAt.IsZero() {
+		t.Fatalf("an incident has no due time: %+v", r.SLA)
+	}
+	row := regexp.MustCompile(`<tr class="h-([a-z]+)[^"]*">\s*<td><a href="/r/` + id + `">`)
+	for _, step := range []struct {
+		advance time.Duration
+		want    string
+	}{
+		{0, "ok"},
+		{5*time.Hour + 30*time.Minute, "half"}, // Mon 15:30: 5.5 of 10 business hours
+		{17*time.Hour + 30*time.Minute, "late"}, // Tue 09:00: 9 of 10
+		{90 * time.Minute, "breached"},          // Tue 10:30: past the due time
+	} {
+		c.e.Clock.Advance(step.advance)
+		op := c.browser() // a new sign-in: a session lasts 12 hours
+		op.signIn(oper)
+		_, page, _ := op.get("/queue")
+		m := row.FindStringSubmatch(page)
+		if m == nil || m[1] != step.want {
+			t.Errorf("at %s: row %v, want %s", bot.FormatTime(c.e.Clock.Now()), m, step.want)
+		}
+	}
+}
