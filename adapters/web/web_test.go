@@ -609,7 +609,7 @@ func TestQueueSLAShares(t *testing.T) {
 		want    string
 	}{
 		{0, "ok"},
-		{5*time.Hour + 30*time.Minute, "half"}, // Mon 15:30: 5.5 of 10 business hours
+		{5*time.Hour + 30*time.Minute, "half"},  // Mon 15:30: 5.5 of 10 business hours
 		{17*time.Hour + 30*time.Minute, "late"}, // Tue 09:00: 9 of 10
 		{90 * time.Minute, "breached"},          // Tue 10:30: past the due time
 	} {
