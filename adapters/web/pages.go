@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -612,7 +613,7 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, se *session, p *bo
 }
 
 // availability shows a month's availability of both services.
-func (s *Server) availability(w http.ResponseWriter, r *http.Request, se *session, _ *bot.Person) {
+func (s *Server) availability(w http.ResponseWriter, r *http.Request, se *session, p *bot.Person) {
 	l := s.pageLang(r, se)
 	month := s.d.Bot.Now()
 	if m := r.URL.Query().Get("month"); m != "" {
@@ -655,7 +656,78 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request, se *sessio
 		data["Text"] = availability.Render(rs, l)
 		data["Chart"] = s.d.AvailabilityChart != nil
 	}
+	if p.HasAny(slaRoles...) {
+		rep := s.slaReport(r.Context(), p, from, strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("inst"))))
+		data["SLA"] = rep.Text
+		data["SLAError"] = rep.Kind == bot.KindError
+		q := url.Values{"month": {from.Format("2006-01")}}
+		if inst := r.URL.Query().Get("inst"); inst != "" {
+			q.Set("inst", inst)
+		}
+		for _, f := range rep.Files {
+			switch {
+			case strings.HasPrefix(f.Mime, "text/csv"):
+				data["SLACSV"] = "/availability/sla.csv?" + q.Encode()
+			case f.Mime == "image/png":
+				data["SLAChart"] = "/availability/sla.png?" + q.Encode()
+			}
+		}
+	}
 	s.render(w, r, se, "availability", l, data)
+}
+
+// slaRoles may read the SLA compliance report (the command's roles; the
+// command decides again).
+var slaRoles = []bot.Role{bot.RoleITContact, bot.RoleExpertGroup, bot.RoleOperator, bot.RoleApprover, bot.RoleAdmin}
+
+// slaReport runs "/it sla report MONTH [institution=CODE]" as p — the
+// chat command, with its rules (an IT contact gets their own institution
+// only) — and returns its answer.
+func (s *Server) slaReport(ctx context.Context, p *bot.Person, month time.Time, inst string) bot.Reply {
+	cmd := bot.Prefix + " sla report " + month.Format("2006-01")
+	if inst != "" {
+		cmd += " institution=" + bot.QuoteArg(inst)
+	}
+	var rec bot.Recorder
+	m := &bot.Message{Platform: Platform, Channel: Platform, UserID: p.Email, Person: p, Text: cmd, Source: bot.SourceButton, Direct: true}
+	if err := s.d.Router.Route(ctx, &rec, m); err != nil || len(rec.Replies) == 0 {
+		return bot.Reply{Kind: bot.KindError, Text: bot.Tr(p.Language(), "web.internal", nil)}
+	}
+	return rec.Replies[0]
+}
+
+// slaFile sends the SLA report's CSV (for Latvian Excel) or chart.
+func (s *Server) slaFile(w http.ResponseWriter, r *http.Request, se *session, p *bot.Person) {
+	l := s.pageLang(r, se)
+	month := s.d.Bot.Now()
+	if m := r.URL.Query().Get("month"); m != "" {
+		from, _, err := availability.ParseMonth(m)
+		if err != nil {
+			s.fail(w, r, se, http.StatusBadRequest, bot.Tr(l, "web.bad_month", bot.Args{"Month": m}))
+			return
+		}
+		month = from
+	}
+	rep := s.slaReport(r.Context(), p, month, strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("inst"))))
+	if rep.Kind == bot.KindError {
+		s.fail(w, r, se, http.StatusForbidden, rep.Text)
+		return
+	}
+	want := "text/csv"
+	if strings.HasSuffix(r.URL.Path, ".png") {
+		want = "image/png"
+	}
+	for _, f := range rep.Files {
+		if strings.HasPrefix(f.Mime, want) {
+			w.Header().Set("Content-Type", f.Mime)
+			if want == "text/csv" {
+				w.Header().Set("Content-Disposition", "attachment; filename=\""+f.Name+"\"")
+			}
+			w.Write(f.Data)
+			return
+		}
+	}
+	s.fail(w, r, se, http.StatusNotFound, bot.Tr(l, "web.no_file", nil))
 }
 
 // availabilityChart draws the month's chart.

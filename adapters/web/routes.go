@@ -52,6 +52,8 @@ func (s *Server) routes() {
 	m.Handle("GET /r/{id}/files/{n}", s.page(s.file))
 	m.Handle("GET /availability", s.page(s.availability))
 	m.Handle("GET /availability/chart.png", s.page(s.availabilityChart))
+	m.Handle("GET /availability/sla.csv", s.page(s.slaFile))
+	m.Handle("GET /availability/sla.png", s.page(s.slaFile))
 	m.Handle("GET /calendar", s.page(s.calendar))
 	m.Handle("GET /admin", s.page(s.admin))
 	m.Handle("GET /events", s.page(s.events))

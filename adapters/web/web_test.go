@@ -623,3 +623,30 @@ func TestQueueSLAShares(t *testing.T) {
 		}
 	}
 }
+
+// The availability page carries the month's SLA compliance report for
+// those who may read it — the chat command's answer, with its rules: an
+// IT contact reads their own institution only.
+func TestAvailabilitySLAReport(t *testing.T) {
+	c := newConsole(t, web.Config{}, true)
+	emp := c.browser()
+	id := emp.create(emp.signIn(anna), "dvs.incident", url.Values{"text": {"DVS neatver dokumentus"}})
+	_, page, _ := emp.get("/availability")
+	if strings.Contains(page, `id="sla"`) {
+		t.Errorf("an employee got the SLA report")
+	}
+	it := c.browser()
+	it.signIn(ilze)
+	_, page, _ = it.get("/availability?month=2026-11")
+	if !strings.Contains(page, `id="sla"`) || !strings.Contains(page, "LGIA") || !strings.Contains(page, "/availability/sla.csv?month=2026-11") {
+		t.Fatalf("IT contact's availability page:\n%s", page)
+	}
+	code, csv, h := it.get("/availability/sla.csv?month=2026-11")
+	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(csv, "LGIA") {
+		t.Errorf("CSV: %d %q\n%s", code, h.Get("Content-Type"), csv)
+	}
+	if code, body, _ := it.get("/availability/sla.csv?month=2026-11&inst=VVD"); code != http.StatusForbidden || strings.Contains(body, "VVD;") {
+		t.Errorf("LGIA's IT contact read VVD's report: %d", code)
+	}
+	_ = id
+}
