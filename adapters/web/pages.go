@@ -123,14 +123,9 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, se *session, p *b
 		}
 		f.Assignee = addr
 	}
-	after := ""
-	if a := q.Get("after"); a != "" {
-		id, err := bot.ParseID(a)
-		if err != nil {
-			s.fail(w, r, se, http.StatusBadRequest, bot.UserMessage(err, l))
-			return
-		}
-		after = id
+	after, ok := s.after(w, r, se, l)
+	if !ok {
+		return
 	}
 	pg, err := s.d.Bot.Store.RequestPage(r.Context(), bot.PageQuery{Filter: f, Order: bot.OrderDue, After: after, Size: QueuePage})
 	if err != nil {
@@ -180,20 +175,30 @@ func (s *Server) queueData(ctx context.Context, l bot.Lang, pg bot.Page, _ strin
 		"Institutions": instOpts, "Live": "queue"}, nil
 }
 
+// after reads a list page's "after" parameter (the last id of the page
+// before); a malformed one is answered, and ok is false.
+func (s *Server) after(w http.ResponseWriter, r *http.Request, se *session, l bot.Lang) (id string, ok bool) {
+	a := r.URL.Query().Get("after")
+	if a == "" {
+		return "", true
+	}
+	id, err := bot.ParseID(a)
+	if err != nil {
+		s.fail(w, r, se, http.StatusBadRequest, bot.UserMessage(err, l))
+		return "", false
+	}
+	return id, true
+}
+
 // option is one choice of a select.
 type option struct{ Value, Label string }
 
 // approvals lists what waits for the person's decision.
 func (s *Server) approvals(w http.ResponseWriter, r *http.Request, se *session, p *bot.Person) {
 	l := s.pageLang(r, se)
-	after := ""
-	if a := r.URL.Query().Get("after"); a != "" {
-		id, err := bot.ParseID(a)
-		if err != nil {
-			s.fail(w, r, se, http.StatusBadRequest, bot.UserMessage(err, l))
-			return
-		}
-		after = id
+	after, ok := s.after(w, r, se, l)
+	if !ok {
+		return
 	}
 	rs, total, more, err := commands.Approvals(r.Context(), s.d.Bot, p, after, QueuePage)
 	if err != nil {
@@ -216,14 +221,9 @@ func (s *Server) mine(w http.ResponseWriter, r *http.Request, se *session, p *bo
 	l := s.pageLang(r, se)
 	all := r.URL.Query().Get("all") == "1"
 	f := bot.RequestFilter{Requester: p.Email, OpenOnly: !all}
-	after := ""
-	if a := r.URL.Query().Get("after"); a != "" {
-		id, err := bot.ParseID(a)
-		if err != nil {
-			s.fail(w, r, se, http.StatusBadRequest, bot.UserMessage(err, l))
-			return
-		}
-		after = id
+	after, ok := s.after(w, r, se, l)
+	if !ok {
+		return
 	}
 	pg, err := s.d.Bot.Store.RequestPage(r.Context(), bot.PageQuery{Filter: f, Order: bot.OrderNewest, After: after, Size: QueuePage})
 	if err != nil {
