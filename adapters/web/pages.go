@@ -366,15 +366,9 @@ func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, se *session, 
 // message, and returns what it answered as page messages and the request
 // a card was about.
 func (s *Server) route(ctx context.Context, p *bot.Person, cmd, delivery string) ([]flash, string) {
-	var rec bot.Recorder
-	m := &bot.Message{Platform: Platform, Channel: Platform, UserID: p.Email, Person: p, Text: cmd, Source: bot.SourceButton,
-		MessageID: randomToken(8), Delivery: delivery, Direct: true}
-	if err := s.d.Router.Route(ctx, &rec, m); err != nil {
-		s.log.Error("web route", "err", err)
-	}
 	var out []flash
 	id := ""
-	for _, rep := range rec.Replies {
+	for _, rep := range s.run(ctx, p, cmd, delivery) {
 		kind := "ok"
 		if rep.Kind == bot.KindError {
 			kind = "error"
@@ -391,6 +385,17 @@ func (s *Server) route(ctx context.Context, p *bot.Person, cmd, delivery string)
 		out = append(out, flash{Kind: kind, Title: rep.Title, Text: text})
 	}
 	return out, id
+}
+
+// run routes a command line as p, from the web, and returns the replies.
+func (s *Server) run(ctx context.Context, p *bot.Person, cmd, delivery string) []bot.Reply {
+	var rec bot.Recorder
+	m := &bot.Message{Platform: Platform, Channel: Platform, UserID: p.Email, Person: p, Text: cmd, Source: bot.SourceButton,
+		MessageID: randomToken(8), Delivery: delivery, Direct: true}
+	if err := s.d.Router.Route(ctx, &rec, m); err != nil {
+		s.log.Error("web route", "err", err)
+	}
+	return rec.Replies
 }
 
 // event is one audit event as the page shows it.
@@ -612,17 +617,27 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, se *session, p *bo
 	w.Write(f.Data)
 }
 
+// month reads a page's month= parameter (YYYY-MM; this month when
+// absent); a malformed one is answered, and ok is false.
+func (s *Server) month(w http.ResponseWriter, r *http.Request, se *session, l bot.Lang) (time.Time, bool) {
+	m := r.URL.Query().Get("month")
+	if m == "" {
+		return s.d.Bot.Now(), true
+	}
+	from, _, err := availability.ParseMonth(m)
+	if err != nil {
+		s.fail(w, r, se, http.StatusBadRequest, bot.Tr(l, "web.bad_month", bot.Args{"Month": m}))
+		return time.Time{}, false
+	}
+	return from, true
+}
+
 // availability shows a month's availability of both services.
 func (s *Server) availability(w http.ResponseWriter, r *http.Request, se *session, p *bot.Person) {
 	l := s.pageLang(r, se)
-	month := s.d.Bot.Now()
-	if m := r.URL.Query().Get("month"); m != "" {
-		from, _, err := availability.ParseMonth(m)
-		if err != nil {
-			s.fail(w, r, se, http.StatusBadRequest, bot.Tr(l, "web.bad_month", bot.Args{"Month": m}))
-			return
-		}
-		month = from
+	month, ok := s.month(w, r, se, l)
+	if !ok {
+		return
 	}
 	from, _ := availability.Month(month)
 	data := map[string]any{"Month": from.Format("2006-01"), "MonthName": availability.MonthName(from, l)}
@@ -688,25 +703,19 @@ func (s *Server) slaReport(ctx context.Context, p *bot.Person, month time.Time, 
 	if inst != "" {
 		cmd += " institution=" + bot.QuoteArg(inst)
 	}
-	var rec bot.Recorder
-	m := &bot.Message{Platform: Platform, Channel: Platform, UserID: p.Email, Person: p, Text: cmd, Source: bot.SourceButton, Direct: true}
-	if err := s.d.Router.Route(ctx, &rec, m); err != nil || len(rec.Replies) == 0 {
+	reps := s.run(ctx, p, cmd, "")
+	if len(reps) == 0 {
 		return bot.Reply{Kind: bot.KindError, Text: bot.Tr(p.Language(), "web.internal", nil)}
 	}
-	return rec.Replies[0]
+	return reps[0]
 }
 
 // slaFile sends the SLA report's CSV (for Latvian Excel) or chart.
 func (s *Server) slaFile(w http.ResponseWriter, r *http.Request, se *session, p *bot.Person) {
 	l := s.pageLang(r, se)
-	month := s.d.Bot.Now()
-	if m := r.URL.Query().Get("month"); m != "" {
-		from, _, err := availability.ParseMonth(m)
-		if err != nil {
-			s.fail(w, r, se, http.StatusBadRequest, bot.Tr(l, "web.bad_month", bot.Args{"Month": m}))
-			return
-		}
-		month = from
+	month, ok := s.month(w, r, se, l)
+	if !ok {
+		return
 	}
 	rep := s.slaReport(r.Context(), p, month, strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("inst"))))
 	if rep.Kind == bot.KindError {
@@ -737,14 +746,9 @@ func (s *Server) availabilityChart(w http.ResponseWriter, r *http.Request, se *s
 		http.NotFound(w, r)
 		return
 	}
-	month := s.d.Bot.Now()
-	if m := r.URL.Query().Get("month"); m != "" {
-		from, _, err := availability.ParseMonth(m)
-		if err != nil {
-			http.Error(w, bot.Tr(l, "web.bad_month", bot.Args{"Month": m}), http.StatusBadRequest)
-			return
-		}
-		month = from
+	month, ok := s.month(w, r, se, l)
+	if !ok {
+		return
 	}
 	rs, err := s.d.Availability(r.Context(), month)
 	if err != nil {
