@@ -80,6 +80,8 @@ func setupWeb(ctx context.Context, a *App) error {
 	for _, p := range web.Paths {
 		a.Mux.Handle(p, h)
 	}
+	// Open pages' event streams end when itbot stops.
+	a.Go(func(ctx context.Context) { <-ctx.Done(); s.Shutdown() })
 	a.Go(func(ctx context.Context) {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

@@ -94,6 +94,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *session, p *b
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.stop:
+			return
 		case id := <-sub.C:
 			if strings.ContainsAny(id, "\r\n") {
 				continue

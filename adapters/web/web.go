@@ -97,7 +97,14 @@ type Server struct {
 
 	mu      sync.Mutex
 	secrets map[string][]bot.Reply // private notices waiting for their reader, by e-mail
+
+	stop     chan struct{} // closed by Shutdown: open event streams end
+	stopOnce sync.Once
 }
+
+// Shutdown ends the open event streams, so that the HTTP server's
+// graceful shutdown does not wait for pages that never stop listening.
+func (s *Server) Shutdown() { s.stopOnce.Do(func() { close(s.stop) }) }
 
 // New returns the console. The OIDC provider is contacted for its
 // discovery document at the first sign-in, not here, so a provider that is
@@ -110,7 +117,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg.SessionHours = 12
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	s := &Server{cfg: cfg, d: d, log: d.Log.With("adapter", Platform), hub: NewHub(), secrets: map[string][]bot.Reply{}}
+	s := &Server{cfg: cfg, d: d, log: d.Log.With("adapter", Platform), hub: NewHub(), secrets: map[string][]bot.Reply{}, stop: make(chan struct{})}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

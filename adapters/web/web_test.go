@@ -650,3 +650,33 @@ func TestAvailabilitySLAReport(t *testing.T) {
 	}
 	_ = id
 }
+
+// Shutdown ends the open event streams: itbot's graceful stop does not
+// wait for pages that never stop listening.
+func TestShutdownEndsEventStreams(t *testing.T) {
+	c := newConsole(t, web.Config{}, true)
+	b := c.browser()
+	b.signIn(anna)
+	res, err := b.hc.Get(c.srv.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	for c.s.Hub().Len() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	c.s.Shutdown()
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadAll(res.Body); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("stream ended with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event stream is still open after Shutdown")
+	}
+	if c.s.Hub().Len() != 0 {
+		t.Errorf("%d pages still subscribed", c.s.Hub().Len())
+	}
+}
