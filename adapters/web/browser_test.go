@@ -241,6 +241,22 @@ func TestBrowserRequestApprovedLive(t *testing.T) {
 		within(t, op, p.path, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 		shot(t, op, p.name)
 	}
+
+	// On a phone: nothing wider than the screen but the tables, which
+	// scroll inside their box.
+	within(t, emp, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/r/"+id), chromedp.WaitVisible(chromedp.CSS(`#rq`)))
+	if w := eval[int](t, emp, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the request page is %d px wide on a 390 px phone", w)
+	}
+	if !eval[bool](t, emp, `getComputedStyle(document.querySelector("table.trail td:nth-child(4)")).display !== "none"`) {
+		t.Errorf("the trail's events are hidden on a phone")
+	}
+	shot(t, emp, "14-request-phone")
+	// Keyboard: the first Tab reaches the skip link.
+	within(t, emp, "keyboard", chromedp.KeyEvent("\t"))
+	if f := eval[string](t, emp, `document.activeElement.className`); f != "skip" {
+		t.Errorf("first Tab focuses %q, want the skip link", f)
+	}
 }
 
 // TestBrowserOIDCSignIn signs in through a local OpenID provider in the
