@@ -827,5 +827,48 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, se *session, p *b
 	for _, x := range people {
 		ps = append(ps, person{Email: x.Email, Name: x.Name, Institution: x.Institution, Roles: bot.RoleLabels(x.Roles, l), Lang: string(x.Language())})
 	}
-	s.render(w, r, se, "admin", l, map[string]any{"Institutions": is, "People": ps})
+	var roles []option
+	for _, r := range bot.AllRoles {
+		roles = append(roles, option{Value: string(r), Label: r.Label(l)})
+	}
+	s.render(w, r, se, "admin", l, map[string]any{"Institutions": is, "People": ps, "Roles": roles})
+}
+
+// adminDo changes the directory: each form is the admin command typing
+// would run (a contract, a person, a role), so the command's checks and
+// its audit line are the same.
+func (s *Server) adminDo(w http.ResponseWriter, r *http.Request, se *session, p *bot.Person) {
+	l := s.pageLang(r, se)
+	v := func(k string) string { return strings.TrimSpace(bot.StripControl(r.PostFormValue(k))) }
+	q := bot.QuoteArg
+	var cmd string
+	switch r.PostFormValue("do") {
+	case "contract":
+		cmd = strings.TrimSpace("institution contract " + q(v("code")) + " " + q(v("number")) + " " + q(v("from")) + " " + q(v("to")))
+	case "person":
+		cmd = "person add " + q(v("email"))
+		for _, role := range r.PostForm["role"] {
+			if _, ok := bot.ParseRole(role); ok {
+				cmd += " " + role
+			}
+		}
+		if n := v("name"); n != "" {
+			cmd += " --name " + q(n)
+		}
+		if lang, ok := bot.ParseLang(v("lang")); ok {
+			cmd += " --lang " + string(lang)
+		}
+	case "role":
+		sign := "+"
+		if v("change") == "remove" {
+			sign = "-"
+		}
+		cmd = "person role " + q(v("email")) + " " + sign + q(v("role"))
+	default:
+		s.fail(w, r, se, http.StatusBadRequest, bot.Tr(l, "web.bad_action", bot.Args{"Action": r.PostFormValue("do")}))
+		return
+	}
+	reps, _ := s.route(r.Context(), p, bot.Prefix+" "+cmd, "")
+	s.addFlash(r.Context(), se, reps...)
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }

@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	m.Handle("GET /availability/sla.png", s.page(s.slaFile))
 	m.Handle("GET /calendar", s.page(s.calendar))
 	m.Handle("GET /admin", s.page(s.admin))
+	m.Handle("POST /admin", s.post(s.adminDo))
 	m.Handle("GET /events", s.page(s.events))
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/", headers(m))

@@ -680,3 +680,40 @@ func TestShutdownEndsEventStreams(t *testing.T) {
 		t.Errorf("%d pages still subscribed", c.s.Hub().Len())
 	}
 }
+
+// An admin renews VVD's contract and adds a person from the directory
+// page; the forms are the admin commands, so someone else's POST is
+// refused by the command's rule.
+func TestAdminForms(t *testing.T) {
+	c := newConsole(t, web.Config{}, true)
+	op := c.browser()
+	otok := op.signIn(oper) // an operator, not an admin
+	op.post("/admin", url.Values{"csrf": {otok}, "do": {"contract"}, "code": {"VVD"}, "number": {"X-1"}, "from": {"2026-01-01"}})
+	if i, _ := c.e.Store.Institution(context.Background(), "VVD"); i.Contract.Number == "X-1" {
+		t.Fatalf("an operator changed a contract")
+	}
+	ad := c.browser()
+	tok := ad.signIn(admin)
+	ad.post("/admin", url.Values{"csrf": {tok}, "do": {"contract"}, "code": {"VVD"}, "number": {"VRAA-IT-2026/7"}, "from": {"2026-01-01"}, "to": {"2027-12-31"}})
+	i, err := c.e.Store.Institution(context.Background(), "VVD")
+	if err != nil || i.Contract.Number != "VRAA-IT-2026/7" {
+		t.Fatalf("contract: %+v %v", i, err)
+	}
+	_, page, _ := ad.get("/admin")
+	if !strings.Contains(page, "VRAA-IT-2026/7") || !strings.Contains(page, `class="flash ok"`) {
+		t.Errorf("admin page after the contract:\n%s", page)
+	}
+	// VVD's IT contact may sign in now.
+	m := c.browser()
+	m.signIn(maris)
+
+	ad.post("/admin", url.Values{"csrf": {tok}, "do": {"person"}, "email": {"liga.berza@lgia.gov.lv"}, "name": {"Līga Bērza"}, "role": {"it_contact", "nonsense"}, "lang": {"en"}})
+	p, err := c.e.Store.Person(context.Background(), "liga.berza@lgia.gov.lv")
+	if err != nil || p.Name != "Līga Bērza" || !p.Has(bot.RoleITContact) || p.Language() != bot.EN || p.Institution != "LGIA" {
+		t.Fatalf("person: %+v %v", p, err)
+	}
+	ad.post("/admin", url.Values{"csrf": {tok}, "do": {"role"}, "email": {"liga.berza@lgia.gov.lv"}, "change": {"remove"}, "role": {"it_contact"}})
+	if p := c.e.Person("liga.berza@lgia.gov.lv"); p.Has(bot.RoleITContact) {
+		t.Errorf("role not removed: %+v", p.Roles)
+	}
+}
