@@ -134,6 +134,8 @@ func EventText(ev Event, l Lang) string {
 	switch {
 	case !ev.Phrase.IsZero():
 		s = ev.Phrase.Render(l)
+	case ev.To != "" && ev.From == "":
+		s = Tr(l, "event.state_set", Args{"To": ev.To.Label(l)})
 	case ev.To != "":
 		s = Tr(l, "event.state_changed", Args{"From": ev.From.Label(l), "To": ev.To.Label(l)})
 	default:

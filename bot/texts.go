@@ -88,6 +88,7 @@ func init() {
 		T("event.executing", "Izpilde sākta", "Execution started"),
 		T("event.attention", "Pēc restarta atrasts neizpildīts — operatoram jāpārbauda, vai darbība notika", "Found unfinished after a restart — an operator must check whether the action ran"),
 		T("event.state_changed", "Stāvoklis: {{.From}} → {{.To}}", "State: {{.From}} → {{.To}}"),
+		T("event.state_set", "Stāvoklis: {{.To}}", "State: {{.To}}"),
 
 		T("outcome.done", "Izpildīts", "Done"),
 		T("outcome.manual_done", "Pabeigts", "Completed"),
