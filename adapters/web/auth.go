@@ -217,13 +217,7 @@ func safeBack(p string) string {
 // sandbox people.
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 	l := s.pageLang(r, nil)
-	pre := ""
-	if c, err := r.Cookie(cookiePre); err == nil && len(c.Value) == 48 {
-		pre = c.Value
-	} else {
-		pre = randomToken(24)
-		http.SetCookie(w, s.cookie(cookiePre, pre, time.Hour))
-	}
+	pre := s.preToken(w, r)
 	var people []*bot.Person
 	if s.d.Sandbox {
 		ps, err := s.d.Bot.Store.People(r.Context(), "")
@@ -235,6 +229,17 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, nil, "signin", l, map[string]any{"OIDC": s.oidc != nil, "People": people, "Pre": pre,
 		"Back": safeBack(r.URL.Query().Get("back"))})
+}
+
+// preToken returns the browser's CSRF token for the forms shown before a
+// session exists (sign-in, language), setting its cookie when it has none.
+func (s *Server) preToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(cookiePre); err == nil && len(c.Value) == 48 {
+		return c.Value
+	}
+	pre := randomToken(24)
+	http.SetCookie(w, s.cookie(cookiePre, pre, time.Hour))
+	return pre
 }
 
 // sandboxSignin signs in as a sandbox person (sandbox mode only).

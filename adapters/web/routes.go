@@ -223,8 +223,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, se *sessio
 				v.Secrets = s.takeSecrets(p.Email)
 			}
 		}
-	} else if pre, ok := data["Pre"].(string); ok {
-		v.CSRF = pre
+	} else {
+		v.CSRF = s.preToken(w, r) // the language switch of a page without a session
 	}
 	if live, ok := data["Live"].(string); ok {
 		v.Live = live

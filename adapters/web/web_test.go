@@ -717,3 +717,23 @@ func TestAdminForms(t *testing.T) {
 		t.Errorf("role not removed: %+v", p.Roles)
 	}
 }
+
+// Before signing in, the language switch works on every page (the
+// sign-in page's token), and the choice is kept in a cookie.
+func TestLanguageBeforeSignIn(t *testing.T) {
+	c := newConsole(t, web.Config{}, true)
+	b := c.browser()
+	_, page, _ := b.get("/signin")
+	if code, _, _ := b.post("/lang", url.Values{"csrf": {csrfOf(t, page)}, "lang": {"en"}, "back": {"/signin"}}); code != http.StatusSeeOther {
+		t.Fatalf("switch: %d", code)
+	}
+	_, page, _ = b.get("/signin")
+	if !strings.Contains(page, "Sandbox sign-in") {
+		t.Errorf("sign-in page not in English after the switch")
+	}
+	_, page, _ = b.get("/r/IT-2026-000001/files/x") // an error page, no session: redirect
+	_, page, _ = b.post("/new", url.Values{})       // 403 page without a session
+	if !strings.Contains(page, `name="csrf" value="`) {
+		t.Errorf("the error page's language switch has no token:\n%s", page)
+	}
+}
