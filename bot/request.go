@@ -257,7 +257,29 @@ func RequestYear(id string) int {
 // FormatID formats a request id from a year and a sequence number.
 // Numbers past 999 999 in a year are written with as many digits as they
 // need (IT-2026-1000000): nothing is refused.
-func FormatID(year int, seq uint64) string { return fmt.Sprintf("IT-%04d-%06d", year, seq) }
+// It is fmt.Sprintf("IT-%04d-%06d", year, seq) without fmt (reports and
+// exports format one an id).
+func FormatID(year int, seq uint64) string {
+	if year < 0 || year > 9999 {
+		return fmt.Sprintf("IT-%04d-%06d", year, seq)
+	}
+	var b [32]byte
+	out := append(b[:0], "IT-"...)
+	out = appendPadded(out, uint64(year), 4)
+	out = append(out, '-')
+	out = appendPadded(out, seq, 6)
+	return string(out)
+}
+
+// appendPadded appends n in decimal, zero-padded to width digits.
+func appendPadded(b []byte, n uint64, width int) []byte {
+	var d [20]byte
+	s := strconv.AppendUint(d[:0], n, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
 
 // maxIDDigits bounds the number part of an id.
 const maxIDDigits = 12

@@ -106,16 +106,35 @@ func briefEvent(v []byte, in interner, ev *bot.Event) error {
 
 var eventFields = []string{"seq", "at", "kind", "from", "to"}
 
-// getEventsBrief is getEvents reading each event briefly.
-func getEventsBrief(tx *bolt.Tx, id string, in interner) ([]bot.Event, error) {
-	prefix := append([]byte(id), 0)
+// eventReader reads the events of requests visited in id order with one
+// cursor: the events of the next request usually follow those of the
+// last, so a seek is only needed when they do not.
+type eventReader struct {
+	c      *bolt.Cursor
+	k, v   []byte // where the cursor stands (nil: nowhere yet)
+	in     interner
+	prefix []byte
+}
+
+func newEventReader(tx *bolt.Tx, in interner) *eventReader {
+	return &eventReader{c: tx.Bucket(bEvents).Cursor(), in: in}
+}
+
+// read returns the events of request id, read briefly.
+func (er *eventReader) read(id string) ([]bot.Event, error) {
+	er.prefix = append(append(er.prefix[:0], id...), 0)
+	if er.k == nil || !bytes.HasPrefix(er.k, er.prefix) {
+		er.k, er.v = er.c.Seek(er.prefix)
+	}
 	var evs []bot.Event
-	c := tx.Bucket(bEvents).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	for ; er.k != nil && bytes.HasPrefix(er.k, er.prefix); er.k, er.v = er.c.Next() {
+		if evs == nil {
+			evs = make([]bot.Event, 0, 4)
+		}
 		evs = append(evs, bot.Event{})
 		ev := &evs[len(evs)-1]
-		if err := briefEvent(v, in, ev); err != nil {
-			return nil, fmt.Errorf("store: event %x: %w", k, err)
+		if err := briefEvent(er.v, er.in, ev); err != nil {
+			return nil, fmt.Errorf("store: event %x: %w", er.k, err)
 		}
 		ev.RequestID = id
 	}

@@ -41,6 +41,7 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 	// take reads request id (its stored value v) into page if f selects
 	// it.
 	var page []item
+	var events *eventReader // brief: one cursor a page
 	take := func(tx *bolt.Tx, id string, v []byte) error {
 		var r *bot.Request
 		if f.Brief {
@@ -63,7 +64,10 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 		var evs []bot.Event
 		var err error
 		if f.Brief {
-			evs, err = getEventsBrief(tx, r.ID, in)
+			if events == nil {
+				events = newEventReader(tx, in)
+			}
+			evs, err = events.read(r.ID)
 		} else {
 			evs, err = getEvents(tx, r.ID)
 		}
@@ -79,6 +83,7 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 			return err
 		}
 		page = page[:0]
+		events = nil
 		done := false
 		err := s.db.View(func(tx *bolt.Tx) error {
 			if prefixes != nil {
