@@ -260,15 +260,19 @@ func RequestYear(id string) int {
 // It is fmt.Sprintf("IT-%04d-%06d", year, seq) without fmt (reports and
 // exports format one an id).
 func FormatID(year int, seq uint64) string {
-	if year < 0 || year > 9999 {
-		return fmt.Sprintf("IT-%04d-%06d", year, seq)
-	}
 	var b [32]byte
-	out := append(b[:0], "IT-"...)
-	out = appendPadded(out, uint64(year), 4)
-	out = append(out, '-')
-	out = appendPadded(out, seq, 6)
-	return string(out)
+	return string(AppendID(b[:0], year, seq))
+}
+
+// AppendID appends the id FormatID formats to b.
+func AppendID(b []byte, year int, seq uint64) []byte {
+	if year < 0 || year > 9999 {
+		return fmt.Appendf(b, "IT-%04d-%06d", year, seq)
+	}
+	b = append(b, "IT-"...)
+	b = appendPadded(b, uint64(year), 4)
+	b = append(b, '-')
+	return appendPadded(b, seq, 6)
 }
 
 // appendPadded appends n in decimal, zero-padded to width digits.

@@ -36,10 +36,11 @@ func (in interner) str(b []byte) string {
 	return s
 }
 
-// briefRequest decodes from v what a brief walk gives of a request: ID,
-// Type, Requester, Institution, State, CreatedAt, UpdatedAt and ClosedAt.
-func briefRequest(v []byte, in interner) (*bot.Request, error) {
-	r := &bot.Request{}
+// briefRequest decodes into r from v what a brief walk gives of a
+// request: ID, Type, Requester, Institution, State, CreatedAt, UpdatedAt
+// and ClosedAt.
+func briefRequest(v []byte, in interner, r *bot.Request) error {
+	*r = bot.Request{}
 	ok := members(v, requestFields, func(key, val []byte) bool {
 		switch string(key) {
 		case "id":
@@ -62,14 +63,15 @@ func briefRequest(v []byte, in interner) (*bot.Request, error) {
 		return true
 	})
 	if ok {
-		return r, nil
+		return nil
 	}
 	var full bot.Request
 	if err := json.Unmarshal(v, &full); err != nil {
-		return nil, err
+		return err
 	}
-	return &bot.Request{ID: full.ID, Type: full.Type, Requester: full.Requester, Institution: full.Institution, State: full.State,
-		CreatedAt: full.CreatedAt, UpdatedAt: full.UpdatedAt, ClosedAt: full.ClosedAt}, nil
+	*r = bot.Request{ID: full.ID, Type: full.Type, Requester: full.Requester, Institution: full.Institution, State: full.State,
+		CreatedAt: full.CreatedAt, UpdatedAt: full.UpdatedAt, ClosedAt: full.ClosedAt}
+	return nil
 }
 
 var requestFields = []string{"id", "type", "requester", "institution", "state", "created_at", "updated_at", "closed_at"}
@@ -108,37 +110,75 @@ var eventFields = []string{"seq", "at", "kind", "from", "to"}
 
 // eventReader reads the events of requests visited in id order with one
 // cursor: the events of the next request usually follow those of the
-// last, so a seek is only needed when they do not.
+// last, so a seek is only needed when they do not. The histories it
+// returns are cut from shared slabs (capacity = length, so an append
+// copies), a few allocations a page instead of one or more a request.
 type eventReader struct {
 	c      *bolt.Cursor
 	k, v   []byte // where the cursor stands (nil: nowhere yet)
 	in     interner
 	prefix []byte
+	slab   []bot.Event
 }
 
-func newEventReader(tx *bolt.Tx, in interner) *eventReader {
-	return &eventReader{c: tx.Bucket(bEvents).Cursor(), in: in}
+// requestReader gets requests by id with one cursor: the next one asked
+// is usually the next key.
+type requestReader struct {
+	c *bolt.Cursor
+	k []byte
 }
 
-// read returns the events of request id, read briefly.
+func (rr *requestReader) begin(tx *bolt.Tx) { rr.c, rr.k = tx.Bucket(bRequests).Cursor(), nil }
+
+// get returns the stored value of request id, nil if there is none.
+func (rr *requestReader) get(id []byte) []byte {
+	var k, v []byte
+	if rr.k != nil {
+		k, v = rr.c.Next()
+	}
+	if !bytes.Equal(k, id) {
+		k, v = rr.c.Seek(id)
+	}
+	rr.k = k
+	if !bytes.Equal(k, id) {
+		return nil
+	}
+	return v
+}
+
+// eventSlab is how many events a slab holds.
+const eventSlab = 1024
+
+// begin starts reading in transaction tx (the slab goes on: what was
+// handed out stays as it was).
+func (er *eventReader) begin(tx *bolt.Tx) {
+	er.c, er.k, er.v = tx.Bucket(bEvents).Cursor(), nil, nil
+}
+
+// read returns the events of request id, read briefly (nil if none).
 func (er *eventReader) read(id string) ([]bot.Event, error) {
 	er.prefix = append(append(er.prefix[:0], id...), 0)
 	if er.k == nil || !bytes.HasPrefix(er.k, er.prefix) {
 		er.k, er.v = er.c.Seek(er.prefix)
 	}
-	var evs []bot.Event
+	start := len(er.slab)
 	for ; er.k != nil && bytes.HasPrefix(er.k, er.prefix); er.k, er.v = er.c.Next() {
-		if evs == nil {
-			evs = make([]bot.Event, 0, 4)
+		if len(er.slab) == cap(er.slab) { // a new slab, this request's events so far moved to it
+			n := make([]bot.Event, len(er.slab)-start, max(eventSlab, 2*(len(er.slab)-start)))
+			copy(n, er.slab[start:])
+			er.slab, start = n, 0
 		}
-		evs = append(evs, bot.Event{})
-		ev := &evs[len(evs)-1]
+		er.slab = append(er.slab, bot.Event{})
+		ev := &er.slab[len(er.slab)-1]
 		if err := briefEvent(er.v, er.in, ev); err != nil {
 			return nil, fmt.Errorf("store: event %x: %w", er.k, err)
 		}
 		ev.RequestID = id
 	}
-	return evs, nil
+	if len(er.slab) == start {
+		return nil, nil
+	}
+	return er.slab[start:len(er.slab):len(er.slab)], nil
 }
 
 // members calls fn with the key and raw value of each member of the JSON

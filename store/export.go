@@ -25,7 +25,6 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 		r   *bot.Request
 		evs []bot.Event
 	}
-	in := interner{}
 	var prefixes [][]byte // the months of the period; nil: all requests
 	if !f.From.IsZero() || !f.To.IsZero() {
 		if err := s.db.View(func(tx *bolt.Tx) error {
@@ -38,15 +37,25 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 			return nil
 		}
 	}
+	var (
+		page     []item
+		in       = interner{}
+		events   eventReader   // brief: one cursor a page, histories cut from slabs
+		requests requestReader // the index's requests, one cursor a page
+		slab     []bot.Request // brief: requests cut from slabs
+	)
+	events.in = in
 	// take reads request id (its stored value v) into page if f selects
 	// it.
-	var page []item
-	var events *eventReader // brief: one cursor a page
-	take := func(tx *bolt.Tx, id string, v []byte) error {
+	take := func(tx *bolt.Tx, id []byte, v []byte) error {
 		var r *bot.Request
 		if f.Brief {
-			var err error
-			if r, err = briefRequest(v, in); err != nil {
+			if len(slab) == cap(slab) {
+				slab = make([]bot.Request, 0, exportPage)
+			}
+			slab = append(slab, bot.Request{})
+			r = &slab[len(slab)-1]
+			if err := briefRequest(v, in, r); err != nil {
 				return fmt.Errorf("store: request %s: %w", id, err)
 			}
 		} else {
@@ -59,14 +68,14 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 		case f.Institution != "" && r.Institution != f.Institution,
 			!f.From.IsZero() && r.CreatedAt.Before(f.From),
 			!f.To.IsZero() && !r.CreatedAt.Before(f.To):
+			if f.Brief {
+				slab = slab[:len(slab)-1] // the slot is taken again
+			}
 			return nil
 		}
 		var evs []bot.Event
 		var err error
 		if f.Brief {
-			if events == nil {
-				events = newEventReader(tx, in)
-			}
 			evs, err = events.read(r.ID)
 		} else {
 			evs, err = getEvents(tx, r.ID)
@@ -77,21 +86,22 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 		page = append(page, item{r, evs})
 		return nil
 	}
-	var after []byte
+	var after, id []byte
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		page = page[:0]
-		events = nil
 		done := false
 		err := s.db.View(func(tx *bolt.Tx) error {
+			events.begin(tx)
 			if prefixes != nil {
-				rb := tx.Bucket(bRequests)
+				requests.begin(tx)
 				var err error
 				var last []byte
-				last, done = receivedIDs(tx, prefixes, after, func(id string) bool {
-					v := rb.Get([]byte(id))
+				last, done = receivedIDs(tx, prefixes, after, func(idkey []byte) bool {
+					id = appendIDOfKey(id[:0], idkey)
+					v := requests.get(id)
 					if v == nil {
 						err = fmt.Errorf("store: the received index names %s, which is not stored", id)
 						return false
@@ -114,7 +124,7 @@ func (s *Store) EachRequest(ctx context.Context, f bot.ExportFilter, fn func(*bo
 			}
 			for ; k != nil && len(page) < exportPage; k, v = c.Next() {
 				after = append(after[:0], k...)
-				if err := take(tx, string(k), v); err != nil {
+				if err := take(tx, k, v); err != nil {
 					return err
 				}
 			}

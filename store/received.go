@@ -98,11 +98,23 @@ func (h *cursorHeap) Pop() any {
 	return x
 }
 
-// receivedIDs calls fn with the id of every request received in the months
-// of prefixes whose idkey is after after (nil: from the first), in idkey
-// order, until fn returns false. It returns the idkey fn last got (after
-// if none) and whether no entry follows it.
-func receivedIDs(tx *bolt.Tx, prefixes [][]byte, after []byte, fn func(id string) bool) (last []byte, done bool) {
+// appendIDOfKey appends the id an idkey encodes (idFromKey) to b.
+func appendIDOfKey(b, k []byte) []byte {
+	if len(k) >= 2 && k[0] == 0xff && k[1] == 0xff {
+		return append(b, k[2:]...)
+	}
+	if len(k) != 10 {
+		return b
+	}
+	return bot.AppendID(b, int(binary.BigEndian.Uint16(k)), binary.BigEndian.Uint64(k[2:]))
+}
+
+// receivedIDs calls fn with the idkey of every request received in the
+// months of prefixes whose idkey is after after (nil: from the first), in
+// idkey order, until fn returns false. It returns the idkey fn last got
+// (after if none) and whether no entry follows it. The idkey fn gets is
+// valid during the call only.
+func receivedIDs(tx *bolt.Tx, prefixes [][]byte, after []byte, fn func(idkey []byte) bool) (last []byte, done bool) {
 	b := tx.Bucket(bIdxReceived)
 	h := make(cursorHeap, 0, len(prefixes))
 	for _, p := range prefixes {
@@ -124,7 +136,7 @@ func receivedIDs(tx *bolt.Tx, prefixes [][]byte, after []byte, fn func(id string
 		m := h[0]
 		buf = append(buf[:0], m.id()...)
 		last = buf
-		more := fn(idFromKey(m.id()))
+		more := fn(m.id())
 		if k, _ := m.c.Next(); k != nil && bytes.HasPrefix(k, m.prefix) {
 			m.k = k
 			heap.Fix(&h, 0)
