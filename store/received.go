@@ -60,17 +60,24 @@ func receivedMonths(tx *bolt.Tx, f bot.ExportFilter) [][]byte {
 	if len(first) < 3 || len(last) < 3 {
 		return nil
 	}
-	from, to := monthTime(first), monthTime(last)
+	// The months from the later of From and the oldest in the index to
+	// the earlier of To and the newest (a month is compared by its
+	// prefix: monthTime is midday of its first day).
+	from, to := first[:3], last[:3]
 	if !f.From.IsZero() {
-		from = f.From
+		if k := monthKey(f.From); bytes.Compare(k, from) > 0 {
+			from = k
+		}
 	}
 	if !f.To.IsZero() {
-		to = f.To.Add(-time.Nanosecond) // To is excluded
+		if k := monthKey(f.To.Add(-time.Nanosecond)); bytes.Compare(k, to) < 0 { // To is excluded
+			to = k
+		}
 	}
-	if to.Before(from) {
+	if bytes.Compare(to, from) < 0 {
 		return nil
 	}
-	return months(from, to)
+	return months(monthTime(from), monthTime(to))
 }
 
 // monthCursor walks one month's entries of idx_received.

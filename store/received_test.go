@@ -205,6 +205,7 @@ func checkPeriods(t *testing.T, s *store.Store) {
 		{From: riga(2027, 2, 1), To: riga(2026, 2, 1)}, // empty
 		{From: riga(2030, 1, 1)},
 		{To: riga(2020, 1, 1)},
+		{From: riga(1900, 1, 1), To: riga(2100, 1, 1)}, // everything: the months the index holds
 	}
 	for _, f := range periods {
 		var want []string
