@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"testing"
 
 	"itbot/bot"
@@ -50,6 +51,19 @@ func TestIDOrderPastAMillion(t *testing.T) {
 	}
 	if got := bot.FormatID(2026, 1000000); got != "IT-2026-1000000" {
 		t.Errorf("FormatID = %s", got)
+	}
+}
+
+// FormatID writes what fmt.Sprintf("IT-%04d-%06d") does.
+func TestFormatIDIsSprintf(t *testing.T) {
+	years := []int{-1, 0, 7, 99, 999, 2026, 9999, 10000, 123456}
+	seqs := []uint64{0, 1, 9, 42, 99999, 999999, 1000000, 123456789012, 1<<64 - 1}
+	for _, y := range years {
+		for _, n := range seqs {
+			if got, want := bot.FormatID(y, n), fmt.Sprintf("IT-%04d-%06d", y, n); got != want {
+				t.Errorf("FormatID(%d, %d) = %q, want %q", y, n, got, want)
+			}
+		}
 	}
 }
 

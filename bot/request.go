@@ -257,7 +257,33 @@ func RequestYear(id string) int {
 // FormatID formats a request id from a year and a sequence number.
 // Numbers past 999 999 in a year are written with as many digits as they
 // need (IT-2026-1000000): nothing is refused.
-func FormatID(year int, seq uint64) string { return fmt.Sprintf("IT-%04d-%06d", year, seq) }
+// It is fmt.Sprintf("IT-%04d-%06d", year, seq) without fmt (reports and
+// exports format one an id).
+func FormatID(year int, seq uint64) string {
+	var b [32]byte
+	return string(AppendID(b[:0], year, seq))
+}
+
+// AppendID appends the id FormatID formats to b.
+func AppendID(b []byte, year int, seq uint64) []byte {
+	if year < 0 || year > 9999 {
+		return fmt.Appendf(b, "IT-%04d-%06d", year, seq)
+	}
+	b = append(b, "IT-"...)
+	b = appendPadded(b, uint64(year), 4)
+	b = append(b, '-')
+	return appendPadded(b, seq, 6)
+}
+
+// appendPadded appends n in decimal, zero-padded to width digits.
+func appendPadded(b []byte, n uint64, width int) []byte {
+	var d [20]byte
+	s := strconv.AppendUint(d[:0], n, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
 
 // maxIDDigits bounds the number part of an id.
 const maxIDDigits = 12

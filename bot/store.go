@@ -244,6 +244,11 @@ type NoticeStore interface {
 type ExportFilter struct {
 	From, To    time.Time
 	Institution string
+	// Brief asks only for what a report reads, which is much cheaper:
+	// the request's ID, Type, Requester, Institution, State, CreatedAt,
+	// UpdatedAt and ClosedAt, and each event's Seq, RequestID, At, Kind,
+	// From and To. The other fields are left zero.
+	Brief bool
 }
 
 // Exporter streams requests with their audit trails, in id order, a few

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +16,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"itbot/bot"
+	"itbot/bot/export"
 	"itbot/bot/slaclock"
+	"itbot/bot/slareport"
 	"itbot/scale"
 )
 
@@ -144,5 +148,91 @@ func BenchmarkRetime(b *testing.B) {
 			}
 			b.ReportMetric(float64(changed)/float64(b.N), "requests/op")
 		})
+	}
+}
+
+// peakHeap samples the bytes of live and not yet swept heap objects
+// (runtime/metrics, no stop-the-world) every 2 ms until stop is called,
+// which returns the highest sample.
+func peakHeap() (stop func() uint64) {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	done := make(chan struct{})
+	out := make(chan uint64)
+	go func() {
+		var peak uint64
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); return <-out }
+}
+
+// BenchmarkExport streams every request of each data file with its whole
+// history as JSON Lines (`itbot export`, to io.Discard), and reports the
+// rate and the peak heap while it runs.
+func BenchmarkExport(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range sizes(b) {
+		e, err := scale.Open(dataFile(b, n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("export/%d", n), func(b *testing.B) {
+			runtime.GC()
+			stop := peakHeap()
+			b.ReportAllocs()
+			for b.Loop() {
+				if k, err := export.Write(ctx, e.Store, bot.ExportFilter{}, io.Discard); err != nil || k != n {
+					b.Fatalf("%d of %d: %v", k, n, err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "requests/s")
+			b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+		})
+		e.Close()
+	}
+}
+
+// BenchmarkSLAReport builds the SLA report of the month the newest request
+// of each data file was received in (Fill makes them all in the month it
+// ran: the month holds the whole file).
+func BenchmarkSLAReport(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range sizes(b) {
+		e, err := scale.Open(dataFile(b, n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pg, err := e.Store.RequestPage(ctx, bot.PageQuery{Size: 1})
+		if err != nil || len(pg.Requests) == 0 {
+			b.Fatal(err)
+		}
+		month := pg.Requests[0].CreatedAt
+		clock := e.Bot.SLA.(*slaclock.Clock)
+		b.Run(fmt.Sprintf("sla-report/%d", n), func(b *testing.B) {
+			runtime.GC()
+			stop := peakHeap()
+			b.ReportAllocs()
+			received := 0
+			for b.Loop() {
+				rep, err := slareport.Build(ctx, e.Store, clock, month, "", month.AddDate(0, 1, 0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				received = rep.Total.Received + rep.Total.Cancelled
+			}
+			b.ReportMetric(float64(received), "requests")
+			b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+		})
+		e.Close()
 	}
 }

@@ -21,6 +21,7 @@ import (
 //	counters   "open" | "s\x00"state | "i\x00"institution | "t\x00"type | "si\x00"state"\x00"institution -> int64 BE
 //	idx_action bot.ActionKey "\x00" idkey -> ""                open requests, by what they ask
 //	counters_requester  email -> int64 BE                     open requests per requester
+//	idx_received  month idkey -> ""                           every request, by the month received (schema 6: received.go)
 //
 // idkey is the year (uint16 BE) and number (uint64 BE) of an id, so keys
 // sort by number past IT-YYYY-999999.
@@ -34,7 +35,7 @@ var (
 )
 
 func init() {
-	allBuckets = append(allBuckets, bIdxDue, bIdxMine, bCounters, bIdxAction, bIdxRole, bCountMine)
+	allBuckets = append(allBuckets, bIdxDue, bIdxMine, bCounters, bIdxAction, bIdxRole, bCountMine, bIdxReceived)
 	// Schemas 2-4 added paging indexes and counters: the migration empties
 	// them and marks them for a rebuild, which Open then does in chunks
 	// (one huge transaction is quadratic in bbolt: nodes split only at
@@ -47,6 +48,10 @@ func init() {
 		return rebuildRoles(tx)
 	}
 	migrations[3] = markPagingRebuild
+	// Schema 6 added the received-month index (received.go). The rebuild
+	// also gives a file of schema 4 the state-and-institution counters
+	// schema 5 added.
+	migrations[5] = markPagingRebuild
 }
 
 // appendFill is the fill factor of the buckets whose keys grow with the
@@ -57,7 +62,7 @@ const appendFill = 0.95
 
 // tune sets the fill factors for one write transaction.
 func tune(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRequests, bEvents, bIdxState, bIdxInst, bIdxCheck, bIdxDue, bIdxDelivery, bOutbox} {
+	for _, name := range [][]byte{bRequests, bEvents, bIdxState, bIdxInst, bIdxCheck, bIdxDue, bIdxDelivery, bOutbox, bIdxReceived} {
 		if b := tx.Bucket(name); b != nil {
 			b.FillPercent = appendFill
 		}
@@ -129,12 +134,16 @@ func (s *Store) OpenSameAction(ctx context.Context, key string) ([]*bot.Request,
 // pagingIndex adds (add=true) or removes r's paging index entries and
 // counts it in or out of the counters.
 func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
-	mb := tx.Bucket(bIdxMine)
+	mb, rb := tx.Bucket(bIdxMine), tx.Bucket(bIdxReceived)
 	var err error
 	if add {
-		err = mb.Put(mineKey(r), nil)
+		if err = rb.Put(receivedKey(r), nil); err == nil {
+			err = mb.Put(mineKey(r), nil)
+		}
 	} else {
-		err = mb.Delete(mineKey(r))
+		if err = rb.Delete(receivedKey(r)); err == nil {
+			err = mb.Delete(mineKey(r))
+		}
 	}
 	if err != nil || !r.State.Open() {
 		return err
@@ -181,7 +190,7 @@ func pagingIndex(tx *bolt.Tx, r *bot.Request, add bool) error {
 }
 
 // pagingBuckets are the buckets rebuilt from the requests.
-var pagingBuckets = [][]byte{bIdxDue, bIdxMine, bCounters, bIdxAction, bCountMine}
+var pagingBuckets = [][]byte{bIdxDue, bIdxMine, bCounters, bIdxAction, bCountMine, bIdxReceived}
 
 // markPagingRebuild empties the paging buckets and marks them for
 // rebuildPaging; a crash before the rebuild ends starts it again.

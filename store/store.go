@@ -14,6 +14,7 @@
 //	idx_requester email "\x00" id -> ""
 //	idx_check     unix nanos (uint64 BE) id -> ""   (open requests' SLA.NextCheck)
 //	idx_due, idx_mine, idx_action, counters        (paging: see pages.go)
+//	idx_received                                   (requests by the month received: received.go)
 //	institutions  code -> JSON bot.Institution
 //	domains       domain -> code
 //	people        email -> JSON bot.Person
@@ -44,7 +45,7 @@ import (
 )
 
 // SchemaVersion is the layout version this code writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 var (
 	bMeta         = []byte("meta")

@@ -294,6 +294,13 @@ func (k *Clock) Remaining(now, start time.Time, p Policy, pauses []Pause) time.D
 	return k.Budget(start, p) - k.consumed(start, now, pauses)
 }
 
+// Consumed reports the business time between start and now outside
+// pauses: Remaining is the budget minus it (a caller that has the budget
+// already saves computing it again).
+func (k *Clock) Consumed(start, now time.Time, pauses []Pause) time.Duration {
+	return k.consumed(start, now, pauses)
+}
+
 // consumed reports the business time between start and now outside pauses.
 func (k *Clock) consumed(start, now time.Time, pauses []Pause) time.Duration {
 	var sum time.Duration

@@ -433,6 +433,28 @@ func (c *Clock) Status(r *bot.Request, history []bot.Event, now time.Time) Statu
 	return s
 }
 
+// Outcome is what a compliance report reads of a request's SLA; each
+// field is the Status field of the same name.
+type Outcome struct {
+	Budget, Left time.Duration
+	Paused       bool
+}
+
+// Outcome computes what Status does of r's budget, the business time left
+// and whether it is paused, and nothing else (no due time, no next
+// notice): a month's report asks it of every request.
+func (c *Clock) Outcome(r *bot.Request, history []bot.Event, now time.Time) Outcome {
+	p := c.Policy(r.Type)
+	ps := c.pauses(r, history)
+	o := Outcome{Budget: c.k.Budget(r.CreatedAt, p), Paused: len(ps) > 0 && ps[len(ps)-1].To.IsZero() && r.State.Open()}
+	at := now
+	if !r.State.Open() && !r.ClosedAt.IsZero() {
+		at = r.ClosedAt
+	}
+	o.Left = o.Budget - c.k.Consumed(r.CreatedAt, at, slaPauses(ps))
+	return o
+}
+
 // shareOf reports the percentage of a share key, or 0.
 func shareOf(key string) int {
 	n, err := strconv.Atoi(strings.TrimPrefix(key, "share:"))

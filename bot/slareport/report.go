@@ -80,8 +80,8 @@ func Build(ctx context.Context, ex bot.Exporter, clock *slaclock.Clock, month ti
 		return rows[k]
 	}
 	rep := &Report{Month: from.Format("2006-01"), Institution: inst, At: now.UTC().Format(time.RFC3339)}
-	err := ex.EachRequest(ctx, bot.ExportFilter{From: from, To: to, Institution: inst}, func(r *bot.Request, history []bot.Event) error {
-		st := clock.Status(r, history, now)
+	err := ex.EachRequest(ctx, bot.ExportFilter{From: from, To: to, Institution: inst, Brief: true}, func(r *bot.Request, history []bot.Event) error {
+		st := clock.Outcome(r, history, now) // Status's figures, without what the report does not show
 		targets := []*Row{row(r.Institution, string(r.Type)), row(r.Institution, ""), row("", "")}
 		for _, x := range targets {
 			switch {
