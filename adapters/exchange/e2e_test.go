@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -838,4 +840,42 @@ func TestRevokeGroupAssignedLicence(t *testing.T) {
 		u, _ := w.Tenant.User("peteris.kalnins@lgia.gov.lv")
 		t.Errorf("after revoking all: %v (the group's EXO1 stays, the direct E3 goes)", u.SkuIDs)
 	}
+}
+
+// Defect 5 (issue 15): whether a new mailbox is ready is asked of the
+// Exchange admin API (Get-Mailbox), not of Graph's mailboxSettings, which
+// a production tenant refuses (403) under the application access policy
+// that scopes itbot to the IT mailbox — after the user was created and
+// licensed. The emulator refuses mailboxSettings by default, as such a
+// tenant does; before the fix every new mailbox failed here.
+func TestMailboxReadinessUnderAccessPolicy(t *testing.T) {
+	w := newWorld(t)
+	w.Tenant.ReadyAfterPolls = 1
+	// The emulator's rule, seen from outside.
+	u0, _ := w.Tenant.User("anna.berzina@lgia.gov.lv")
+	req, _ := http.NewRequest(http.MethodGet, w.Srv.GraphURL()+"/users/"+u0.ID+"/mailboxSettings", nil)
+	req.Header.Set("Authorization", "Bearer test-token")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "ErrorAccessDenied") {
+		t.Fatalf("mailboxSettings under an access policy: %d %s", res.StatusCode, body)
+	}
+
+	r, _ := w.say(ilze, "/it mailbox create personal jana.kalna@lgia.gov.lv Jana Kalna")
+	wantState(t, r, bot.StateInProgress)
+	if r.Outcome == nil || !r.Outcome.Pending {
+		t.Fatalf("outcome %+v", r.Outcome)
+	}
+	ready, err := w.X.MailboxReady(context.Background(), w.inst("LGIA"), "jana.kalna@lgia.gov.lv")
+	if err != nil || !ready {
+		t.Fatalf("ready after provisioning: %v %v", ready, err)
+	}
+	if n, err := w.Bot.CheckPending(context.Background()); err != nil || n != 1 {
+		t.Fatalf("pending check: %d %v", n, err)
+	}
+	wantState(t, w.Request(r.ID), bot.StateDone)
 }

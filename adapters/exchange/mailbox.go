@@ -260,7 +260,7 @@ func (x *Exchange) CreateMailbox(ctx context.Context, inst *bot.Institution, spe
 	}
 	details = append(details, lic.Summary)
 	details = append(details, lic.Details...)
-	ready, err := x.mailboxReady(ctx, u.ID, addr, u.fresh)
+	ready, err := x.mailboxReady(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -293,20 +293,28 @@ func (x *Exchange) recordOwner(ctx context.Context, u *userInfo, owner string) b
 	return bot.P("exo.owner_recorded", "Owner", owner)
 }
 
-// mailboxReady asks the mailbox for its settings: it answers once
-// Exchange has prepared it, and says MailboxNotEnabledForRESTAPI before.
-//
-// A user created moments ago may still be unknown to the mailbox service
-// (fresh): that is "not ready" too.
-func (x *Exchange) mailboxReady(ctx context.Context, id, addr string, fresh bool) (bool, error) {
-	_, err := x.users().ByUserId(id).MailboxSettings().Get(ctx, nil)
+// mailboxReady asks the Exchange admin API whether the user's mailbox
+// exists yet (Get-Mailbox): Exchange provisions a licensed user's mailbox
+// asynchronously, and until then the recipient is not found. It does not
+// ask Graph's mailboxSettings: that needs MailboxSettings.Read over every
+// mailbox and is refused (403) under the application access policy that
+// scopes itbot to the IT mailbox — after the user was already created and
+// licensed. The Exchange role itbot holds (Mail Recipients) reads
+// recipients.
+func (x *Exchange) mailboxReady(ctx context.Context, addr string) (bool, error) {
+	res, err := x.admin.invoke(ctx, "Get-Mailbox", map[string]any{"Identity": addr})
 	switch {
 	case err == nil:
-		return true, nil
-	case isCode(err, "MailboxNotEnabledForRESTAPI"), fresh && isNotFound(err):
+		for _, m := range res.Value {
+			if t, _ := m["RecipientTypeDetails"].(string); t == "UserMailbox" || t == "" {
+				return true, nil
+			}
+		}
+		return false, nil
+	case isNotFound(err):
 		return false, nil
 	}
-	return false, x.translate("mailbox settings", subject{User: addr}, err)
+	return false, x.translate("Get-Mailbox", subject{User: addr}, err)
 }
 
 // MailboxReady reports whether a new mailbox of the institution answers
@@ -319,5 +327,5 @@ func (x *Exchange) MailboxReady(ctx context.Context, inst *bot.Institution, addr
 	if err := inScope(inst, addr); err != nil {
 		return false, err
 	}
-	return x.mailboxReady(ctx, addr, addr, false)
+	return x.mailboxReady(ctx, addr)
 }

@@ -144,7 +144,13 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request, c *cmdletInput) 
 				"PrimarySmtpAddress": sm.Address, "RecipientTypeDetails": "SharedMailbox", "Guid": sm.GUID}}, nil)
 			return
 		}
-		if u := t.userLocked(id); u != nil && u.Mailbox.Ready() {
+		// A licensed user's mailbox is provisioned asynchronously: until
+		// then Get-Mailbox does not find it (the recipient does not exist
+		// yet; documented as a delay of minutes after licensing, the
+		// error while it lasts inferred to be the usual not-found).
+		if u := t.userLocked(id); u != nil && u.Mailbox != nil && u.Mailbox.PollsLeft > 0 {
+			u.Mailbox.PollsLeft--
+		} else if u != nil && u.Mailbox.Ready() {
 			adminResult(w, []map[string]any{{"Identity": u.MailNickname, "Name": u.MailNickname, "DisplayName": u.DisplayName, "Alias": u.MailNickname,
 				"PrimarySmtpAddress": u.UPN, "RecipientTypeDetails": "UserMailbox", "ExternalDirectoryObjectId": u.ID}}, nil)
 			return

@@ -464,6 +464,11 @@ func (s *Server) mailboxSettings(w http.ResponseWriter, key string) {
 		notFound(w, key)
 		return
 	}
+	if !t.OpenMailboxSettings {
+		// The application access policy's refusal (see OpenMailboxSettings).
+		graphError(w, http.StatusForbidden, "ErrorAccessDenied", "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.")
+		return
+	}
 	if u.Mailbox == nil || u.Mailbox.PollsLeft > 0 {
 		if u.Mailbox != nil {
 			u.Mailbox.PollsLeft--

@@ -55,8 +55,10 @@ type Mailbox struct {
 	LastActivity time.Time
 	Sent         int
 	Received     int
-	// PollsLeft is how many more mailboxSettings calls answer
-	// MailboxNotEnabledForRESTAPI before the mailbox is ready.
+	// PollsLeft is how many more readiness questions (Get-Mailbox, or
+	// mailboxSettings where it is allowed) are answered "not there yet"
+	// before the mailbox is ready: Exchange provisions a licensed user's
+	// mailbox asynchronously.
 	PollsLeft int
 }
 
@@ -124,9 +126,19 @@ type Tenant struct {
 	ID string
 	// Now is the tenant's clock (time.Now when nil).
 	Now func() time.Time
-	// ReadyAfterPolls is how many mailboxSettings calls a new mailbox
-	// answers with MailboxNotEnabledForRESTAPI before it is ready.
+	// ReadyAfterPolls is how many readiness questions a new mailbox
+	// answers "not there yet" before it is ready.
 	ReadyAfterPolls int
+	// OpenMailboxSettings lets the app read every user's mailboxSettings.
+	// By default (false) GET /users/{id}/mailboxSettings answers 403, as
+	// a production tenant does for itbot's app: reading it needs the
+	// MailboxSettings.Read application permission over every mailbox, and
+	// an application access policy (New-ApplicationAccessPolicy, the
+	// documented way to scope an app's Exchange access, here to the IT
+	// mailbox) refuses every other mailbox with ErrorAccessDenied "Access
+	// to OData is disabled" (Graph: "Limiting application permissions to
+	// specific Exchange Online mailboxes").
+	OpenMailboxSettings bool
 	// ReplicationLag is how many assignLicense calls right after a user is
 	// created or its usage location set still see the old directory (404,
 	// or no usage location), as Entra ID's replication does.
