@@ -121,7 +121,7 @@ func subcommands() map[string]subcommand {
 
 		"calendar":     {"calendar YEAR [--no-transfers]  the non-standard days of YEAR (holidays, transfers, short days)", cmdCalendar},
 		"sla":          {"sla due --at TIME [--policy 1d] [--pause FROM/TO]... [--no-transfers] | report [--month M] [--institution CODE] [--format text|csv|json]  an SLA due time, or a month's SLA compliance", cmdSLA},
-		"exchange":     {"exchange licences|health     the Exchange Online connection: licences with free units, or service health", cmdExchange},
+		"exchange":     {"exchange licences|health|preflight   the Exchange Online connection: licences with free units, service health, or a read-only check of every permission and role itbot needs", cmdExchange},
 		"availability": {"availability [--month 2026-11] [--lang lv|en] [--chart FILE]  the services' availability of a month", cmdAvailability},
 		"parse":        {"parse [-now YYYY-MM-DD] \"TEXT\"  what a chat message is recognised as: one JSON line {intent, slots, missing, lang}", cmdParse},
 		"slack":        {"slack check | manifest [--url URL] [--socket]  check the Slack token's scopes, or print the Slack app manifest", cmdSlack},

@@ -116,8 +116,8 @@ func cmdExchange(c *cli, args []string) error {
 	if len(args) > 0 {
 		what = args[0]
 	}
-	if what != "licences" && what != "licenses" && what != "health" {
-		return fmt.Errorf("usage: itbot exchange licences|health")
+	if what != "licences" && what != "licenses" && what != "health" && what != "preflight" {
+		return fmt.Errorf("usage: itbot exchange licences|health|preflight")
 	}
 	a, err := c.app(false)
 	if err != nil {
@@ -130,6 +130,23 @@ func cmdExchange(c *cli, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, 2*time.Minute)
 	defer cancel()
+	if what == "preflight" {
+		failed := 0
+		for _, ch := range x.Preflight(ctx) {
+			mark := "ok  "
+			if !ch.OK {
+				mark, failed = "FAIL", failed+1
+			}
+			fmt.Fprintf(c.stdout, "%s %s: %s\n", mark, ch.Feature, ch.Detail)
+			if ch.Fix != "" {
+				fmt.Fprintf(c.stdout, "     fix: %s\n", ch.Fix)
+			}
+		}
+		if failed > 0 {
+			return fmt.Errorf("exchange preflight: %d check(s) failed", failed)
+		}
+		return nil
+	}
 	if what == "health" {
 		h, err := x.Health(ctx)
 		if err != nil {

@@ -302,6 +302,26 @@ func (s *Server) contentFilter(w http.ResponseWriter, c *cmdletInput, need func(
 	if strings.HasPrefix(c.CmdletName, "New-") {
 		key = "Name"
 	}
+	if strings.HasPrefix(c.CmdletName, "Get-") && c.str(key) == "" {
+		// Get- without -Identity lists them all (the cmdlet reference:
+		// Identity is optional for Get-HostedContentFilterPolicy/Rule).
+		var out []map[string]any
+		if policy {
+			for _, p := range t.policies {
+				out = append(out, policyJSON(p))
+			}
+		} else {
+			for _, r := range t.rules {
+				state := "Disabled"
+				if r.Enabled {
+					state = "Enabled"
+				}
+				out = append(out, map[string]any{"Identity": r.Name, "Name": r.Name, "HostedContentFilterPolicy": r.Policy, "RecipientDomainIs": slices.Clone(r.RecipientDomainIs), "State": state, "Priority": r.Priority})
+			}
+		}
+		adminResult(w, out, nil)
+		return
+	}
 	if !need(key) {
 		return
 	}

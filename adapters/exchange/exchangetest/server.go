@@ -71,6 +71,8 @@ type Server struct {
 	log    []Request
 	faults []*fault
 	dl     map[string][]byte // report downloads by token
+	// revoked are the permissions and roles taken from the app (Revoke).
+	revoked map[string]bool
 }
 
 // NewServer starts an emulator for t on a loopback port.
@@ -244,6 +246,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
 		cw.Header().Set("WWW-Authenticate", `Bearer realm="", error="invalid_token"`)
 		graphError(cw, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+		return
+	}
+	if s.denied(cw, r, cmd) {
 		return
 	}
 	f := s.takeFault(rec)

@@ -496,3 +496,17 @@ func (t *Tenant) SetRuleDomains(rule string, domains ...string) {
 		r.RecipientDomainIs = append([]string(nil), domains...)
 	}
 }
+
+// AddRule adds an anti-spam policy and the rule that applies it, as an
+// administrator (or a preset security policy) might outside itbot.
+func (t *Tenant) AddRule(p FilterPolicy, r FilterRule) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cp := clonePolicy(&p)
+	t.policies[strings.ToLower(p.Name)] = &cp
+	if r.Policy == "" {
+		r.Policy = p.Name
+	}
+	r.RecipientDomainIs = slices.Clone(r.RecipientDomainIs)
+	t.rules[strings.ToLower(r.Name)] = &r
+}
