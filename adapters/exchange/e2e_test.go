@@ -9,10 +9,12 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"itbot/adapters/exchange/exchangetest"
 	"itbot/bot"
 )
 
@@ -878,4 +880,48 @@ func TestMailboxReadinessUnderAccessPolicy(t *testing.T) {
 		t.Fatalf("pending check: %d %v", n, err)
 	}
 	wantState(t, w.Request(r.ID), bot.StateDone)
+}
+
+// Defect 4 (issue 15): an institution's first spam command makes its
+// policy from the tenant's Default policy (settings and lists), not from
+// Microsoft's defaults, and its rule at priority 0, so a rule made by hand
+// that covers the same domain does not win; a preset security policy that
+// would win anyway is reported.
+func TestSpamPolicyFromDefaultAtTopPriority(t *testing.T) {
+	w := newWorld(t)
+	w.Tenant.TuneDefault(map[string]string{"BulkThreshold": "5", "SpamAction": "Quarantine"}, "phish.example")
+	w.Tenant.AddRule(exchangetest.FilterPolicy{Name: "Valsts iestādes — stingri"},
+		exchangetest.FilterRule{Name: "Valsts iestādes — stingri", RecipientDomainIs: []string{"lgia.gov.lv", "vraa.gov.lv"}, Priority: 0, Enabled: true})
+	r, _ := w.say(ilze, "/it spam allow partneris.example")
+	wantState(t, r, bot.StateDone)
+	eff := w.Tenant.Effective("lgia.gov.lv")
+	if eff.Name != "itbot-LGIA" {
+		t.Fatalf("mail to LGIA is filtered by %q, not the institution's policy", eff.Name)
+	}
+	if eff.Settings["BulkThreshold"] != "5" || eff.Settings["SpamAction"] != "Quarantine" {
+		t.Errorf("the new policy reset the tenant's settings: %v", eff.Settings)
+	}
+	if !slices.Contains(eff.BlockedSenderDomains, "phish.example") || !slices.Contains(eff.AllowedSenderDomains, "partneris.example") {
+		t.Errorf("lists: blocked %v allowed %v", eff.BlockedSenderDomains, eff.AllowedSenderDomains)
+	}
+	for _, d := range r.Outcome.Details {
+		if d.ID == "exo.spam_overridden" {
+			t.Errorf("reported overridden although itbot's rule comes first")
+		}
+	}
+
+	// A preset security policy covering the domain always wins: said.
+	w.Tenant.AddRule(exchangetest.FilterPolicy{Name: "Standard Preset Security Policy"},
+		exchangetest.FilterRule{Name: "Standard Preset Security Policy", RecipientDomainIs: []string{"lgia.gov.lv"}, Priority: 5, Enabled: true})
+	r, _ = w.say(ilze, "/it spam block lotto.example")
+	wantState(t, r, bot.StateDone)
+	var said bool
+	for _, d := range r.Outcome.Details {
+		if d.ID == "exo.spam_overridden" && strings.Contains(d.Render(bot.LV), "Standard Preset Security Policy") {
+			said = true
+		}
+	}
+	if !said {
+		t.Errorf("a preset policy that wins is not reported: %+v", r.Outcome.Details)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"itbot/bot"
@@ -66,19 +67,45 @@ func (x *Exchange) ensurePolicy(ctx context.Context, inst *bot.Institution) (*sp
 		return nil, err
 	}
 	if p == nil {
-		if _, err := x.admin.invoke(ctx, "New-HostedContentFilterPolicy", map[string]any{"Name": name}); err != nil {
+		// A new policy starts from Microsoft's defaults, not from the
+		// tenant's Default policy, and once its rule covers the
+		// institution the Default policy no longer applies to it: so it
+		// is made from the Default's current settings and lists, and the
+		// institution's mail is filtered as before plus its own entries.
+		params := map[string]any{"Name": name}
+		p = &spamPolicy{name: name}
+		if def, err := x.admin.invoke(ctx, "Get-HostedContentFilterPolicy", map[string]any{"Identity": "Default"}); err == nil && len(def.Value) > 0 {
+			d := def.Value[0]
+			for _, k := range spamSettings {
+				if v, ok := d[k]; ok && v != nil {
+					params[k] = v
+				}
+			}
+			dp := toPolicy(name, d)
+			*p = *dp
+			for k, v := range map[string][]string{"AllowedSenders": dp.allowedSenders, "AllowedSenderDomains": dp.allowedSenderDomains,
+				"BlockedSenders": dp.blockedSenders, "BlockedSenderDomains": dp.blockedSenderDomains} {
+				if len(v) > 0 {
+					params[k] = v
+				}
+			}
+		} else if err != nil && !isNotFound(err) {
+			return nil, x.translate("Get-HostedContentFilterPolicy", subject{}, err)
+		}
+		if _, err := x.admin.invoke(ctx, "New-HostedContentFilterPolicy", params); err != nil {
 			return nil, x.translate("New-HostedContentFilterPolicy", subject{}, err)
 		}
-		x.log.Info("anti-spam policy created", "policy", name, "institution", inst.Code)
-		p = &spamPolicy{name: name}
+		x.log.Info("anti-spam policy created from the Default policy", "policy", name, "institution", inst.Code)
 	}
 	domains := lower(inst.Domains)
 	sort.Strings(domains)
 	res, err := x.admin.invoke(ctx, "Get-HostedContentFilterRule", map[string]any{"Identity": name})
 	switch {
 	case err != nil && isNotFound(err):
+		// Priority 0: without it the new rule comes last, and any rule
+		// of higher priority covering the same domains would win.
 		if _, err := x.admin.invoke(ctx, "New-HostedContentFilterRule", map[string]any{
-			"Name": name, "HostedContentFilterPolicy": name, "RecipientDomainIs": domains,
+			"Name": name, "HostedContentFilterPolicy": name, "RecipientDomainIs": domains, "Priority": 0,
 		}); err != nil {
 			return nil, x.translate("New-HostedContentFilterRule", subject{Mailbox: inst.Domains[0]}, err)
 		}
@@ -152,7 +179,14 @@ func (x *Exchange) spam(ctx context.Context, inst *bot.Institution, sender strin
 		params[field] = append(slices.Clone(*dst), s)
 	}
 	if inOpp {
-		params[other] = slices.DeleteFunc(slices.Clone(*opp), func(x string) bool { return x == s })
+		rest := slices.DeleteFunc(slices.Clone(*opp), func(x string) bool { return x == s })
+		if len(rest) == 0 {
+			// A multivalued parameter is emptied with $null (the cmdlet
+			// reference); an empty array fails parameter validation.
+			params[other] = nil
+		} else {
+			params[other] = rest
+		}
 	}
 	if _, err := x.admin.invoke(ctx, "Set-HostedContentFilterPolicy", params); err != nil {
 		return nil, x.translate("Set-HostedContentFilterPolicy", subject{}, err)
@@ -161,6 +195,10 @@ func (x *Exchange) spam(ctx context.Context, inst *bot.Institution, sender strin
 	out := &bot.Outcome{Summary: bot.P(done, "Sender", s, "Institution", inst.Code)}
 	if inOpp {
 		out.Details = append(out.Details, bot.P(wasOpp, "Sender", s))
+	}
+	if over := x.overriders(ctx, inst); len(over) > 0 {
+		out.Details = append(out.Details, bot.P("exo.spam_overridden", "Rules", strings.Join(over, ", ")))
+		x.log.Warn("anti-spam rules outside itbot win over the institution's policy", "institution", inst.Code, "rules", over)
 	}
 	return out, nil
 }
@@ -184,4 +222,59 @@ func (x *Exchange) SpamLists(ctx context.Context, inst *bot.Institution) (*bot.S
 	sort.Strings(l.Allowed)
 	sort.Strings(l.Blocked)
 	return l, nil
+}
+
+// spamSettings are the Default policy's settings a new institution policy
+// is made with (New-HostedContentFilterPolicy parameters).
+var spamSettings = []string{"BulkThreshold", "SpamAction", "HighConfidenceSpamAction", "PhishSpamAction", "HighConfidencePhishAction", "BulkSpamAction", "QuarantineRetentionPeriod", "MarkAsSpamBulkMail"}
+
+// overriders names the enabled anti-spam rules not made by itbot that
+// cover one of the institution's domains at a higher priority than its
+// own rule (a smaller number), or are a preset security policy (which
+// always wins): mail to the institution is filtered by them, and its lists
+// do not apply. A failure to read the rules names none (logged).
+func (x *Exchange) overriders(ctx context.Context, inst *bot.Institution) []string {
+	res, err := x.admin.invoke(ctx, "Get-HostedContentFilterRule", map[string]any{})
+	if err != nil {
+		x.log.Warn("anti-spam rules could not be read", "err", err)
+		return nil
+	}
+	own := x.policyName(inst)
+	prio := func(r map[string]any) float64 {
+		switch v := r["Priority"].(type) {
+		case float64:
+			return v
+		case string:
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+		return 0
+	}
+	mine := -1.0
+	for _, r := range res.Value {
+		if n, _ := r["Name"].(string); strings.EqualFold(n, own) {
+			mine = prio(r)
+		}
+	}
+	var out []string
+	for _, r := range res.Value {
+		name, _ := r["Name"].(string)
+		if strings.HasPrefix(name, x.cfg.SpamPolicyPrefix) {
+			continue
+		}
+		if st, _ := r["State"].(string); st == "Disabled" {
+			continue
+		}
+		covers := false
+		for _, d := range lower(strs(r, "RecipientDomainIs")) {
+			if slices.Contains(lower(inst.Domains), d) {
+				covers = true
+			}
+		}
+		if covers && (strings.Contains(name, "Preset Security Policy") || mine < 0 || prio(r) < mine) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

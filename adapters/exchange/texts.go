@@ -49,6 +49,7 @@ func init() {
 		bot.T("exo.member_summary_removed", "Konta {{.User}} atļauju noņemšana pastkastei {{.Mailbox}}:", "Removing the permissions of {{.User}} on {{.Mailbox}}:"),
 
 		bot.T("exo.spam_allowed", "{{.Sender}} pievienots iestādes {{.Institution}} atļauto sūtītāju sarakstam", "{{.Sender}} added to the allowed senders of {{.Institution}}"),
+		bot.T("exo.spam_overridden", "Uzmanību: iestādes pastu vispirms filtrē citi pretsurogātpasta noteikumi ({{.Rules}}), tāpēc šis saraksts var nedarboties. IT dienestam jāmaina to prioritāte.", "Note: other anti-spam rules filter the institution's mail first ({{.Rules}}), so this list may not apply. The IT service desk must change their priority."),
 		bot.T("exo.spam_blocked", "{{.Sender}} pievienots iestādes {{.Institution}} bloķēto sūtītāju sarakstam", "{{.Sender}} added to the blocked senders of {{.Institution}}"),
 		bot.T("exo.spam_already_allowed", "{{.Sender}} jau ir iestādes {{.Institution}} atļauto sūtītāju sarakstā — nekas nav mainīts", "{{.Sender}} is already an allowed sender of {{.Institution}} — nothing changed"),
 		bot.T("exo.spam_already_blocked", "{{.Sender}} jau ir iestādes {{.Institution}} bloķēto sūtītāju sarakstā — nekas nav mainīts", "{{.Sender}} is already a blocked sender of {{.Institution}} — nothing changed"),

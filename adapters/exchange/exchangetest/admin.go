@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -29,6 +30,10 @@ func (c *cmdletInput) str(name string) string {
 			if json.Unmarshal(v, &b) == nil {
 				return fmt.Sprint(b)
 			}
+			var n json.Number
+			if json.Unmarshal(v, &n) == nil {
+				return n.String()
+			}
 		}
 	}
 	return ""
@@ -38,6 +43,17 @@ func (c *cmdletInput) has(name string) bool {
 	for k := range c.Parameters {
 		if strings.EqualFold(k, name) {
 			return true
+		}
+	}
+	return false
+}
+
+// emptyArray reports whether a parameter was given as an empty array.
+func (c *cmdletInput) emptyArray(name string) bool {
+	for k, v := range c.Parameters {
+		if strings.EqualFold(k, name) {
+			var xs []any
+			return json.Unmarshal(v, &xs) == nil && xs != nil && len(xs) == 0
 		}
 	}
 	return false
@@ -288,9 +304,13 @@ func policyJSON(p *FilterPolicy) map[string]any {
 		}
 		return xs
 	}
-	return map[string]any{"Identity": p.Name, "Name": p.Name, "IsDefault": false,
+	out := map[string]any{"Identity": p.Name, "Name": p.Name, "IsDefault": p.IsDefault,
 		"AllowedSenders": nz(p.AllowedSenders), "AllowedSenderDomains": nz(p.AllowedSenderDomains),
 		"BlockedSenders": nz(p.BlockedSenders), "BlockedSenderDomains": nz(p.BlockedSenderDomains)}
+	for k, v := range p.Settings {
+		out[k] = v
+	}
+	return out
 }
 
 // contentFilter handles the anti-spam policy and rule cmdlets. The tenant
@@ -330,21 +350,42 @@ func (s *Server) contentFilter(w http.ResponseWriter, c *cmdletInput, need func(
 	missing := func() {
 		adminError(w, http.StatusNotFound, "NotFound", exNotFound, fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on 'DB8PR09A001DC03.EURPR09A001.PROD.OUTLOOK.COM'.", name))
 	}
-	lists := func(p *FilterPolicy) {
+	// lists sets the lists and settings a New-/Set- call gives. A
+	// multivalued parameter is cleared with $null (JSON null); an empty
+	// array is refused, as PowerShell's parameter validation refuses an
+	// empty collection ("The argument is null, empty, or an element of
+	// the argument collection contains a null value"; that these
+	// parameters validate so is inferred from the cmdlet reference, which
+	// documents $null to empty them).
+	lists := func(p *FilterPolicy) bool {
 		for _, f := range []struct {
 			name string
 			dst  *[]string
 		}{{"AllowedSenders", &p.AllowedSenders}, {"AllowedSenderDomains", &p.AllowedSenderDomains}, {"BlockedSenders", &p.BlockedSenders}, {"BlockedSenderDomains", &p.BlockedSenderDomains}} {
-			if c.has(f.name) {
-				var xs []string
-				for _, x := range c.list(f.name) {
-					if x = strings.ToLower(strings.TrimSpace(x)); x != "" && !slices.Contains(xs, x) {
-						xs = append(xs, x)
-					}
+			if !c.has(f.name) {
+				continue
+			}
+			if c.emptyArray(f.name) {
+				adminError(w, http.StatusBadRequest, "BadRequest", exParameter, fmt.Sprintf("Cannot validate argument on parameter '%s'. The argument is null, empty, or an element of the argument collection contains a null value.", f.name))
+				return false
+			}
+			var xs []string
+			for _, x := range c.list(f.name) {
+				if x = strings.ToLower(strings.TrimSpace(x)); x != "" && !slices.Contains(xs, x) {
+					xs = append(xs, x)
 				}
-				*f.dst = xs
+			}
+			*f.dst = xs
+		}
+		for _, k := range SpamSettings {
+			if c.has(k) {
+				if p.Settings == nil {
+					p.Settings = map[string]string{}
+				}
+				p.Settings[k] = c.str(k)
 			}
 		}
+		return true
 	}
 	ruleJSON := func(r *FilterRule) map[string]any {
 		state := "Disabled"
@@ -377,8 +418,14 @@ func (s *Server) contentFilter(w http.ResponseWriter, c *cmdletInput, need func(
 			adminError(w, http.StatusBadRequest, "BadRequest", exProxyExists, fmt.Sprintf("The object '%s' already exists.", name))
 			return
 		}
-		p := &FilterPolicy{Name: name}
-		lists(p)
+		// A new policy starts from Microsoft's defaults, not from the
+		// tenant's Default policy: nothing is copied ("Configure
+		// anti-spam policies": new policies use the default settings
+		// unless given).
+		p := &FilterPolicy{Name: name, Settings: DefaultSpamSettings()}
+		if !lists(p) {
+			return
+		}
 		t.policies[lname] = p
 		adminResult(w, []map[string]any{policyJSON(p)}, nil)
 	case policy:
@@ -387,7 +434,9 @@ func (s *Server) contentFilter(w http.ResponseWriter, c *cmdletInput, need func(
 			missing()
 			return
 		}
-		lists(p)
+		if !lists(p) {
+			return
+		}
 		adminResult(w, nil, nil)
 	case strings.HasPrefix(c.CmdletName, "Get-"):
 		r, ok := t.rules[lname]
@@ -412,7 +461,21 @@ func (s *Server) contentFilter(w http.ResponseWriter, c *cmdletInput, need func(
 		if !ok {
 			return
 		}
-		r := &FilterRule{Name: name, Policy: c.str("HostedContentFilterPolicy"), RecipientDomainIs: ds, Priority: len(t.rules), Enabled: true}
+		// Without -Priority a new rule comes last (the lowest priority);
+		// with it, the rules at and after that priority move down one
+		// (New-HostedContentFilterRule -Priority).
+		prio := len(t.rules)
+		if c.has("Priority") {
+			if n, err := strconv.Atoi(c.str("Priority")); err == nil && n >= 0 && n < prio {
+				prio = n
+				for _, o := range t.rules {
+					if o.Priority >= prio {
+						o.Priority++
+					}
+				}
+			}
+		}
+		r := &FilterRule{Name: name, Policy: c.str("HostedContentFilterPolicy"), RecipientDomainIs: ds, Priority: prio, Enabled: true}
 		t.rules[lname] = r
 		adminResult(w, []map[string]any{ruleJSON(r)}, nil)
 	default:

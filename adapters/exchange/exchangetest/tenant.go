@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -102,7 +103,13 @@ type SharedMailbox struct {
 
 // FilterPolicy is a HostedContentFilterPolicy's sender lists.
 type FilterPolicy struct {
-	Name                 string
+	Name string
+	// IsDefault marks the tenant's Default policy: it applies to every
+	// recipient no other rule covers, and has no rule of its own.
+	IsDefault bool
+	// Settings are the policy's other settings (BulkThreshold, SpamAction
+	// …) as the cmdlets show them.
+	Settings             map[string]string
 	AllowedSenders       []string
 	AllowedSenderDomains []string
 	BlockedSenders       []string
@@ -172,6 +179,10 @@ func NewTenant() *Tenant {
 	for _, s := range Catalogue() {
 		t.skus = append(t.skus, &s)
 	}
+	// Every tenant has the Default anti-spam policy, with Microsoft's
+	// defaults ("Configure anti-spam policies in EOP": the default
+	// policy applies to all recipients no custom policy covers).
+	t.policies["default"] = &FilterPolicy{Name: "Default", IsDefault: true, Settings: DefaultSpamSettings()}
 	return t
 }
 
@@ -427,8 +438,32 @@ func (t *Tenant) Policy(name string) (FilterPolicy, bool) {
 	return clonePolicy(p), true
 }
 
+// SpamSettings are the anti-spam policy settings the emulator keeps (a
+// subset of New-HostedContentFilterPolicy's parameters).
+var SpamSettings = []string{"BulkThreshold", "SpamAction", "HighConfidenceSpamAction", "PhishSpamAction", "HighConfidencePhishAction", "BulkSpamAction", "QuarantineRetentionPeriod", "MarkAsSpamBulkMail"}
+
+// DefaultSpamSettings are Microsoft's defaults for a new anti-spam
+// policy (EOP anti-spam policy settings reference, "Default" column).
+func DefaultSpamSettings() map[string]string {
+	return map[string]string{"BulkThreshold": "7", "SpamAction": "MoveToJmf", "HighConfidenceSpamAction": "MoveToJmf", "PhishSpamAction": "MoveToJmf",
+		"HighConfidencePhishAction": "Quarantine", "BulkSpamAction": "MoveToJmf", "QuarantineRetentionPeriod": "15", "MarkAsSpamBulkMail": "On"}
+}
+
+// TuneDefault changes the Default policy, as the tenant's administrators
+// do: its settings and its lists (which then apply to every recipient
+// no other policy covers).
+func (t *Tenant) TuneDefault(settings map[string]string, blockedDomains ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.policies["default"]
+	for k, v := range settings {
+		p.Settings[k] = v
+	}
+	p.BlockedSenderDomains = append(p.BlockedSenderDomains, blockedDomains...)
+}
+
 func clonePolicy(p *FilterPolicy) FilterPolicy {
-	return FilterPolicy{Name: p.Name, AllowedSenders: slices.Clone(p.AllowedSenders), AllowedSenderDomains: slices.Clone(p.AllowedSenderDomains),
+	return FilterPolicy{Name: p.Name, IsDefault: p.IsDefault, Settings: maps.Clone(p.Settings), AllowedSenders: slices.Clone(p.AllowedSenders), AllowedSenderDomains: slices.Clone(p.AllowedSenderDomains),
 		BlockedSenders: slices.Clone(p.BlockedSenders), BlockedSenderDomains: slices.Clone(p.BlockedSenderDomains)}
 }
 
@@ -449,6 +484,9 @@ func (t *Tenant) Effective(recipientDomain string) FilterPolicy {
 				return clonePolicy(p)
 			}
 		}
+	}
+	if p, ok := t.policies["default"]; ok {
+		return clonePolicy(p)
 	}
 	return FilterPolicy{Name: "Default"}
 }
