@@ -1,9 +1,11 @@
 package mailbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -416,7 +418,13 @@ func (g *graph) reply(ctx context.Context, id string, o outgoing) error {
 		g.dropDraft(did)
 		return err
 	}
-	err = g.me().Messages().ByMessageId(did).Send().Post(ctx, &users.ItemMessagesItemSendRequestBuilderPostRequestConfiguration{Headers: headers()})
+	return g.sendDraft(ctx, did)
+}
+
+// sendDraft sends a filled draft. A lost answer is not sent again
+// blindly: whether the draft left Drafts says whether it was sent.
+func (g *graph) sendDraft(ctx context.Context, did string) error {
+	err := g.me().Messages().ByMessageId(did).Send().Post(ctx, &users.ItemMessagesItemSendRequestBuilderPostRequestConfiguration{Headers: headers()})
 	if err == nil || !answerLost(err) {
 		return err
 	}
@@ -457,7 +465,30 @@ func (g *graph) fillDraft(ctx context.Context, did string, o outgoing) error {
 	if _, err := g.me().Messages().ByMessageId(did).Patch(ctx, p, &users.ItemMessagesMessageItemRequestBuilderPatchRequestConfiguration{Headers: headers()}); err != nil {
 		return err
 	}
-	for _, f := range o.Files {
+	return g.attach(ctx, did, o.Files)
+}
+
+// Graph takes a request of at most 4 MB, and an attachment added with one
+// POST must be under 3 MB ("Add attachment"); bigger files go through an
+// upload session in ranges under 4 MB ("Attach large files to Outlook
+// messages"). inlineMax keeps a file's base64 (4/3 of it) with its JSON
+// under the request limit.
+const (
+	inlineMax   = 3_000_000
+	requestMax  = 4 << 20
+	uploadChunk = 8 * 320 << 10 // 2.5 MiB, a multiple of 320 KiB
+)
+
+// attach adds files to a draft: small ones in one POST each, large ones
+// through an upload session.
+func (g *graph) attach(ctx context.Context, did string, files []outFile) error {
+	for _, f := range files {
+		if len(f.Data) >= inlineMax {
+			if err := g.uploadLarge(ctx, did, f); err != nil {
+				return err
+			}
+			continue
+		}
 		a := models.NewFileAttachment()
 		n, ct := f.Name, f.Mime
 		a.SetName(&n)
@@ -470,6 +501,73 @@ func (g *graph) fillDraft(ctx context.Context, did string, o outgoing) error {
 	return nil
 }
 
+// uploadLarge attaches one large file through an upload session: the
+// session is created with Graph (authorised), the ranges are PUT to its
+// pre-authenticated URL without an Authorization header.
+func (g *graph) uploadLarge(ctx context.Context, did string, f outFile) error {
+	item := models.NewAttachmentItem()
+	kind := models.FILE_ATTACHMENTTYPE
+	n, ct, size := f.Name, f.Mime, int64(len(f.Data))
+	item.SetAttachmentType(&kind)
+	item.SetName(&n)
+	item.SetContentType(&ct)
+	item.SetSize(&size)
+	body := users.NewItemMessagesItemAttachmentsCreateUploadSessionPostRequestBody()
+	body.SetAttachmentItem(item)
+	us, err := g.me().Messages().ByMessageId(did).Attachments().CreateUploadSession().Post(ctx, body, &users.ItemMessagesItemAttachmentsCreateUploadSessionRequestBuilderPostRequestConfiguration{Headers: headers()})
+	if err != nil {
+		return err
+	}
+	u := str(us.GetUploadUrl())
+	if u == "" {
+		return errors.New("mailbox: createUploadSession answered without an uploadUrl")
+	}
+	hc := &http.Client{Timeout: 2 * time.Minute}
+	for from := 0; from < len(f.Data); from += uploadChunk {
+		to := min(from+uploadChunk, len(f.Data))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, u, bytes.NewReader(f.Data[from:to]))
+		if err != nil {
+			return err
+		}
+		req.ContentLength = int64(to - from)
+		req.Header.Set("Content-Type", "application/octet-stream")
+		req.Header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, to-1, len(f.Data)))
+		res, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusCreated {
+			return &uploadError{status: res.StatusCode, file: f.Name}
+		}
+	}
+	return nil
+}
+
+// uploadError is a refused range of a large attachment's upload.
+type uploadError struct {
+	status int
+	file   string
+}
+
+func (e *uploadError) Error() string {
+	return fmt.Sprintf("mailbox: uploading %s: answer %d", e.file, e.status)
+}
+
+// tooBig reports whether a message with its files would pass Graph's
+// request limit if sent in one request: the files' base64 and the text.
+func (o outgoing) tooBig() bool {
+	n := 4096 + len(o.Subject) + len(o.HTML)
+	for _, f := range o.Files {
+		if len(f.Data) >= inlineMax {
+			return true
+		}
+		n += (len(f.Data)+2)/3*4 + 512
+	}
+	return n > requestMax*9/10
+}
+
 // dropDraft deletes a draft that will not be sent (best effort, with a
 // context of its own: the caller's may have ended).
 func (g *graph) dropDraft(did string) {
@@ -480,8 +578,27 @@ func (g *graph) dropDraft(did string) {
 	}
 }
 
-// send sends a new message.
+// send sends a new message: in one sendMail when it fits Graph's request
+// limit, else as a draft whose files are attached one by one (large ones
+// through upload sessions) and which is then sent.
 func (g *graph) send(ctx context.Context, o outgoing) error {
+	if o.tooBig() {
+		d := o
+		d.Files = nil
+		draft, err := g.me().Messages().Post(ctx, d.message(), &users.ItemMessagesRequestBuilderPostRequestConfiguration{Headers: headers()})
+		if err != nil {
+			return err
+		}
+		did := str(draft.GetId())
+		if did == "" {
+			return errors.New("mailbox: creating a draft answered without an id")
+		}
+		if err := g.attach(ctx, did, o.Files); err != nil {
+			g.dropDraft(did)
+			return err
+		}
+		return g.sendDraft(ctx, did)
+	}
 	b := users.NewItemSendMailPostRequestBody()
 	b.SetMessage(o.message())
 	save := true

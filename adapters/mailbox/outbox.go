@@ -320,7 +320,11 @@ func (a *Adapter) Flush(ctx context.Context) (int, error) {
 			a.putJSON(ctx, bucketOutbox, first.key, first.o)
 			return sent, fmt.Errorf("send to %s: %s", it.o.To, describe(err))
 		}
-		if err != nil {
+		if err != nil && statusOf(err) == http.StatusRequestEntityTooLarge {
+			// Files go through upload sessions, so this should not happen;
+			// if Graph still finds the request too large, say so plainly.
+			a.log.Error("mailbox: Graph refused a reply as larger than its 4 MB request limit (413); dropped", "to", it.o.To, "request", it.o.Request, "err", describe(err))
+		} else if err != nil {
 			a.log.Error("mailbox: Graph refused a reply; dropped", "to", it.o.To, "request", it.o.Request, "err", describe(err))
 		} else {
 			sent++

@@ -7,15 +7,17 @@ import (
 	"itbot/bot"
 )
 
-// maxFileBytes bounds the files attached to one reply: Graph takes at most
-// 3 MB of attachments in one request (larger ones need an upload session).
-const maxFileBytes = 3 << 20
+// maxFileBytes bounds the files attached to one reply. Graph takes them
+// past its 4 MB request limit through upload sessions (graph.go); the
+// bound is Exchange Online's message size limit (35 MB by default after
+// encoding: base64 makes 20 MB of files about 27 MB).
+const maxFileBytes = 20 << 20
 
 // RenderHTML renders replies as one e-mail body in language l: each
 // reply's title in bold, its text as paragraphs, its fields as a table;
 // approval buttons become a line saying how to approve by answering;
 // footer closes the mail. It returns the body and the files to attach
-// (at most 3 MB together; larger ones are named with a pointer to chat).
+// (at most maxFileBytes together; more are named with a pointer to chat).
 func RenderHTML(parts []bot.Reply, l bot.Lang, footer string) (string, []bot.File) {
 	var b strings.Builder
 	b.WriteString(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head>` +
@@ -45,7 +47,7 @@ func RenderHTML(parts []bot.Reply, l bot.Lang, footer string) (string, []bot.Fil
 			}
 		}
 		for _, f := range r.Files {
-			if size+len(f.Data) >= maxFileBytes { // "under 3 MB" (Add attachment)
+			if size+len(f.Data) >= maxFileBytes {
 				id := ""
 				if r.Request != nil {
 					id = r.Request.ID

@@ -526,6 +526,10 @@ func (s *Server) mail(w http.ResponseWriter, r *http.Request, path string, body 
 		s.deleteMessage(w, mb, rest[1])
 	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "attachments" && r.Method == http.MethodGet:
 		s.attachments(w, mb, rest[1])
+	case len(rest) == 1 && rest[0] == "messages" && r.Method == http.MethodPost:
+		s.createDraft(w, mb, body, pref)
+	case len(rest) == 4 && rest[0] == "messages" && rest[2] == "attachments" && rest[3] == "createUploadSession" && r.Method == http.MethodPost:
+		s.createUploadSession(w, mb, rest[1], body)
 	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "attachments" && r.Method == http.MethodPost:
 		s.addAttachment(w, mb, rest[1], body)
 	case len(rest) == 3 && rest[0] == "messages" && rest[2] == "reply" && r.Method == http.MethodPost:

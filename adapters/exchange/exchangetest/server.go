@@ -73,6 +73,8 @@ type Server struct {
 	dl     map[string][]byte // report downloads by token
 	// revoked are the permissions and roles taken from the app (Revoke).
 	revoked map[string]bool
+	// uploads are the large-attachment upload sessions by token.
+	uploads map[string]*uploadSession
 }
 
 // NewServer starts an emulator for t on a loopback port.
@@ -223,12 +225,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.download(cw, r)
 		return
 	}
+	if m := reUpload.FindStringSubmatch(r.URL.Path); m != nil {
+		s.upload(cw, r, m[1])
+		return
+	}
 	body, err := readBody(r)
 	if err != nil {
 		graphError(cw, http.StatusBadRequest, "BadRequest", "The request body could not be read: "+err.Error())
 		return
 	}
 	rec.Gzip = r.Header.Get("Content-Encoding") == "gzip"
+	if len(body) > MaxRequestBytes {
+		// Graph's 4 MB request limit (see upload.go).
+		graphError(cw, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request is larger than 4 MB; attach large files with an upload session.")
+		return
+	}
 	admin := strings.HasPrefix(r.URL.Path, "/adminapi/")
 	var cmd *cmdletInput
 	if admin {
