@@ -129,7 +129,7 @@ func TestNoInitRegistrationInTheRootPackage(t *testing.T) {
 // renders a request card itself.
 func TestChatAdaptersDoNotTakeTheBot(t *testing.T) {
 	pat := regexp.MustCompile(`\*bot\.Bot\b|\.Card\(`)
-	for _, dir := range []string{"adapters/slack", "adapters/mattermost"} {
+	for _, dir := range []string{"adapters/slack", "adapters/mattermost", "adapters/teams"} {
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			t.Fatal(err)

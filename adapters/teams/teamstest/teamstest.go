@@ -36,6 +36,7 @@ type Server struct {
 	mu           sync.Mutex
 	keyFetch     int
 	endorsements []string // the channels the signing key is endorsed for
+	conn         connectorState
 }
 
 // Endorse sets the channels the signing key is endorsed for (msteams by
@@ -70,6 +71,7 @@ func New() *Server {
 		m["endorsements"] = end
 		writeJSON(w, map[string]any{"keys": []any{m}})
 	})
+	s.connector(mux)
 	s.srv = httptest.NewServer(mux)
 	return s
 }

@@ -1,0 +1,399 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"itbot/bot"
+)
+
+// Platform is the Teams door's platform name.
+const Platform = "teams"
+
+// Config is the Teams door's configuration.
+type Config struct {
+	// AppID is the bot's Microsoft App ID; Secret its client secret;
+	// TenantID the app registration's (single-tenant) tenant.
+	AppID, Secret, TenantID string
+	// Tenants are the tenants whose activities are served (default: the
+	// app's own).
+	Tenants []string
+	// TokenURL is the token endpoint (default: the tenant's Entra ID
+	// v2.0 token endpoint); MetadataURL the Bot Framework's OpenID
+	// metadata (default MetadataURL).
+	TokenURL, MetadataURL string
+	// WebURL, when set, is the web console's address: files are offered
+	// there (/r/ID), never posted into a chat.
+	WebURL string
+}
+
+// Adapter is the Teams door: an http.Handler for the Bot Framework's
+// messaging endpoint, a bot.Surface for the bot's cards and a bot.Poster.
+type Adapter struct {
+	cfg  Config
+	door bot.Door
+	v    *Verifier
+	c    *connector
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	who   map[string]string // aadObjectId -> e-mail
+	queue chan bot.Notice
+	wg    sync.WaitGroup
+}
+
+// Options carries what tests replace.
+type Options struct {
+	Client *http.Client
+	Log    *slog.Logger
+	Sleep  func(context.Context, time.Duration) error
+}
+
+// New returns the door.
+func New(cfg Config, door bot.Door, o Options) (*Adapter, error) {
+	if cfg.AppID == "" || cfg.Secret == "" || cfg.TenantID == "" {
+		return nil, errors.New("teams: app id, tenant id and client secret are needed (ITBOT_TEAMS_APP_ID, ITBOT_TEAMS_TENANT_ID, ITBOT_TEAMS_APP_SECRET)")
+	}
+	if len(cfg.Tenants) == 0 {
+		cfg.Tenants = []string{cfg.TenantID}
+	}
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = "https://login.microsoftonline.com/" + cfg.TenantID + "/oauth2/v2.0/token"
+	}
+	hc := o.Client
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	sleep := o.Sleep
+	if sleep == nil {
+		sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
+	a := &Adapter{cfg: cfg, door: door, log: log.With("adapter", Platform), who: map[string]string{}, queue: make(chan bot.Notice, 1024),
+		v: &Verifier{AppID: cfg.AppID, Tenants: cfg.Tenants, MetadataURL: cfg.MetadataURL, Client: hc},
+		c: &connector{appID: cfg.AppID, secret: cfg.Secret, tokenURL: cfg.TokenURL, hc: hc, now: time.Now, sleep: sleep}}
+	return a, nil
+}
+
+// inbound is an activity as the door reads it.
+type inbound struct {
+	Activity
+	Text         string       `json:"text"`
+	From         Account      `json:"from"`
+	Conversation Conversation `json:"conversation"`
+	ReplyToID    string       `json:"replyToId"`
+}
+
+// maxBody bounds an activity.
+const maxBody = 256 << 10
+
+// ServeHTTP is the messaging endpoint (POST /teams/messages): the
+// activity is authenticated, journaled, acknowledged, then handled.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(raw) > maxBody {
+		a.log.Warn("teams: activity too large or unreadable", "bytes", len(raw))
+		http.Error(w, "activity too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	var act inbound
+	if err := json.Unmarshal(raw, &act); err != nil {
+		http.Error(w, "not an activity", http.StatusBadRequest)
+		return
+	}
+	if err := a.v.Verify(r.Context(), r.Header.Get("Authorization"), &act.Activity); err != nil {
+		var ae *AuthError
+		status := http.StatusUnauthorized
+		if errors.As(err, &ae) {
+			status = ae.Status
+		}
+		a.log.Warn("teams: activity refused", "status", status, "err", err, "remote", r.RemoteAddr)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	if act.Type != "message" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	in := &bot.Inbound{Platform: Platform, Key: act.Conversation.ID + "/" + act.ID, Kind: "message", Body: raw, At: a.door.Now()}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	dup, err := a.door.Store.Journal(ctx, in)
+	cancel()
+	if err != nil {
+		// Not stored: not acknowledged, so the Connector sends it again.
+		a.log.Error("teams: journal", "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if dup {
+		a.log.Info("teams: the same activity again; handled once", "activity", act.ID)
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.run(context.WithoutCancel(r.Context()), in)
+	}()
+}
+
+// Wait waits for the activities being handled (tests, shutdown).
+func (a *Adapter) Wait() { a.wg.Wait() }
+
+// Resume handles what was journaled and not finished before a stop.
+func (a *Adapter) Resume(ctx context.Context) (int, error) {
+	pend, err := a.door.Store.JournalPending(ctx, Platform, 1000)
+	if err != nil {
+		return 0, err
+	}
+	for _, in := range pend {
+		a.run(ctx, in)
+	}
+	return len(pend), nil
+}
+
+// run handles one journaled activity and marks it.
+func (a *Adapter) run(ctx context.Context, in *bot.Inbound) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var act inbound
+	err := json.Unmarshal(in.Body, &act)
+	if err == nil {
+		err = a.handle(ctx, &act, in.Key)
+	}
+	if err != nil {
+		a.log.Warn("teams: activity not handled", "key", in.Key, "err", err)
+		if ferr := a.door.Store.JournalFailed(ctx, Platform, in.Seq, err.Error(), in.Attempts >= 4); ferr != nil {
+			a.log.Error("teams: journal", "err", ferr)
+		}
+		return
+	}
+	if err := a.door.Store.JournalDone(ctx, Platform, in.Seq); err != nil {
+		a.log.Error("teams: journal", "err", err)
+	}
+}
+
+var reMention = regexp.MustCompile(`(?s)<at[^>]*>.*?</at>`)
+
+// clean turns a message's text into what was typed: mentions of the bot
+// removed, HTML entities and tags undone.
+func clean(s string) string {
+	s = reMention.ReplaceAllString(s, "")
+	s = regexp.MustCompile(`<[^>]+>`).ReplaceAllString(s, "")
+	return strings.TrimSpace(bot.StripControl(html.UnescapeString(s)))
+}
+
+// handle routes one message and answers in its reply chain.
+func (a *Adapter) handle(ctx context.Context, act *inbound, key string) error {
+	a.remember(ctx, act)
+	p, err := a.person(ctx, act)
+	if err != nil {
+		return err
+	}
+	m := &bot.Message{Platform: Platform, Channel: act.Conversation.ID, Thread: act.ID, MessageID: act.ID, UserID: act.From.ID,
+		Person: p, Text: clean(act.Text), Source: bot.SourceTyped, Direct: act.Conversation.ConversationType == "personal", Delivery: key}
+	if act.ReplyToID != "" {
+		m.Thread = act.ReplyToID
+	}
+	return a.door.Router.Route(ctx, bot.ResponseWriterFunc(func(ctx context.Context, rep bot.Reply) error {
+		_, err := a.c.send(ctx, act.ServiceURL, act.Conversation.ID, act.ID, a.message(rep))
+		return bot.WriteFailed(err)
+	}), m)
+}
+
+// person finds the speaker in the directory by their Entra account: the
+// conversation member's e-mail or UPN (cached by object id). Unknown
+// people are nil: the router answers them.
+func (a *Adapter) person(ctx context.Context, act *inbound) (*bot.Person, error) {
+	a.mu.Lock()
+	email, ok := a.who[act.From.AADObjectID]
+	a.mu.Unlock()
+	if !ok {
+		m, err := a.c.member(ctx, act.ServiceURL, act.Conversation.ID, act.From.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range []string{m.Email, m.UserPrincipalName} {
+			if addr, err := bot.NormalizeAddress(c); err == nil {
+				email = addr
+				break
+			}
+		}
+		if act.From.AADObjectID != "" {
+			a.mu.Lock()
+			a.who[act.From.AADObjectID] = email
+			a.mu.Unlock()
+		}
+	}
+	if email == "" {
+		return nil, nil
+	}
+	p, err := a.door.Store.Person(ctx, email)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		a.log.Info("teams: a person not in the directory", "email", email)
+		return nil, nil
+	}
+	return p, err
+}
+
+// Conversation references: where a conversation lives (its service URL
+// and tenant), kept for proactive posts.
+const bucketRefs = "teams_conversations"
+
+type ref struct {
+	ServiceURL string `json:"service_url"`
+	Tenant     string `json:"tenant"`
+}
+
+func (a *Adapter) remember(ctx context.Context, act *inbound) {
+	b, _ := json.Marshal(ref{ServiceURL: act.ServiceURL, Tenant: act.ChannelData.Tenant.ID})
+	if err := a.door.Store.Put(ctx, bucketRefs, act.Conversation.ID, b); err != nil {
+		a.log.Warn("teams: conversation reference", "err", err)
+	}
+	if err := a.door.Store.Put(ctx, bucketRefs, "tenant/"+act.ChannelData.Tenant.ID, b); err != nil {
+		a.log.Warn("teams: conversation reference", "err", err)
+	}
+}
+
+func (a *Adapter) refOf(ctx context.Context, key string) (ref, error) {
+	var r ref
+	b, err := a.door.Store.Get(ctx, bucketRefs, key)
+	if err != nil {
+		return r, err
+	}
+	if b == nil {
+		return r, bot.ErrUnreachable
+	}
+	return r, json.Unmarshal(b, &r)
+}
+
+// message renders a reply as a Teams message (Markdown).
+func (a *Adapter) message(rep bot.Reply) Message {
+	var b strings.Builder
+	if rep.Title != "" {
+		b.WriteString("**" + rep.Title + "**\n\n")
+	}
+	b.WriteString(rep.Text)
+	for _, f := range rep.Fields {
+		b.WriteString("\n\n" + f.Label + ": " + f.Value)
+	}
+	for _, bt := range rep.Buttons {
+		b.WriteString("\n\n`" + bt.Command + "` — " + bt.Label)
+	}
+	return Message{Type: "message", Text: b.String(), TextFormat: "markdown"}
+}
+
+// Platform implements bot.Surface and bot.Poster.
+func (a *Adapter) Platform() string { return Platform }
+
+// OpsChannel implements bot.Surface: no operators' channel on Teams yet.
+func (a *Adapter) OpsChannel() string { return "" }
+
+// Send implements bot.Surface.
+func (a *Adapter) Send(ctx context.Context, channel, thread string, rep bot.Reply) (bot.MessageRef, error) {
+	r, err := a.refOf(ctx, channel)
+	if err != nil {
+		return bot.MessageRef{}, err
+	}
+	id, err := a.c.send(ctx, r.ServiceURL, channel, thread, a.message(rep))
+	return bot.MessageRef{Channel: channel, ID: id}, err
+}
+
+// Edit implements bot.Surface: the message is replaced in place.
+func (a *Adapter) Edit(ctx context.Context, mr bot.MessageRef, rep bot.Reply) error {
+	r, err := a.refOf(ctx, mr.Channel)
+	if err != nil {
+		return err
+	}
+	return a.c.update(ctx, r.ServiceURL, mr.Channel, mr.ID, a.message(rep))
+}
+
+// DirectChannel implements bot.Surface: the 1:1 conversation with a user
+// of a tenant the bot has heard from.
+func (a *Adapter) DirectChannel(ctx context.Context, user string) (string, error) {
+	r, err := a.refOf(ctx, "tenant/"+a.cfg.TenantID)
+	if err != nil {
+		return "", err
+	}
+	id, err := a.c.personal(ctx, r.ServiceURL, r.Tenant, user)
+	if err != nil {
+		return "", err
+	}
+	b, _ := json.Marshal(r)
+	a.door.Store.Put(ctx, bucketRefs, id, b)
+	return id, nil
+}
+
+// Upload implements bot.Surface: files are not posted into Teams; the
+// message names them and where to fetch them (the web console, where only
+// the requester may).
+func (a *Adapter) Upload(ctx context.Context, channel, thread, caption string, files []bot.File) error {
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	text := caption + "\n\n" + strings.Join(names, ", ")
+	if a.cfg.WebURL != "" {
+		text += "\n\n" + a.cfg.WebURL
+	}
+	_, err := a.Send(ctx, channel, thread, bot.Reply{Kind: bot.KindText, Text: text})
+	return err
+}
+
+// ConfirmsDelivery implements bot.Confirmer: a notice's Done is called
+// after it was delivered (or given up on), not when Post returns.
+func (a *Adapter) ConfirmsDelivery() bool { return true }
+
+// Post implements bot.Poster: notices are delivered in order by one
+// worker (Run) through the bot's cards.
+func (a *Adapter) Post(ctx context.Context, n bot.Notice) error {
+	select {
+	case a.queue <- n:
+		return nil
+	default:
+		return errors.New("teams: the outbox is full")
+	}
+}
+
+// Run delivers queued notices until ctx ends.
+func (a *Adapter) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case n := <-a.queue:
+			if err := a.door.Cards.Deliver(ctx, a, n); err != nil {
+				a.log.Warn("teams: notice not delivered", "channel", n.To.Channel, "err", err)
+			}
+			if n.Done != nil {
+				n.Done()
+			}
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package teams_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"itbot/adapters/teams"
+	"itbot/adapters/teams/teamstest"
+	"itbot/bot"
+	"itbot/bottest"
+)
+
+type door struct {
+	e   *bottest.Env
+	em  *teamstest.Server
+	a   *teams.Adapter
+	srv *httptest.Server
+}
+
+func newDoor(t *testing.T) *door {
+	t.Helper()
+	e := bottest.New(t)
+	e.Sandbox()
+	em := teamstest.New()
+	t.Cleanup(em.Close)
+	a, err := teams.New(teams.Config{AppID: teamstest.AppID, Secret: teamstest.Secret, TenantID: teamstest.TenantID,
+		TokenURL: em.TokenURL(), MetadataURL: em.MetadataURL()}, e.Bot.Door(e.Router),
+		teams.Options{Log: slog.New(slog.DiscardHandler), Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Bot.Notify.Add(a)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go a.Run(ctx)
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	em.AddMember("29:anna", "aad-anna", "Anna.Berzina@lgia.gov.lv", "Anna Bērziņa")
+	em.AddMember("29:ilze", "aad-ilze", "ilze.liepa@lgia.gov.lv", "Ilze Liepa")
+	em.AddMember("29:stranger", "aad-x", "svesais@lgia.gov.lv", "Svešais")
+	return &door{e: e, em: em, a: a, srv: srv}
+}
+
+// say delivers a signed message and waits for it to be handled.
+func (d *door) say(t *testing.T, m teamstest.Message) int {
+	t.Helper()
+	code := d.em.Deliver(d.srv.URL, d.em.Activity(m), d.em.Sign(d.em.URL(), teamstest.Token{}))
+	d.a.Wait()
+	return code
+}
+
+func TestPersonalChatLicenceRequest(t *testing.T) {
+	d := newDoor(t)
+	m := teamstest.Message{ID: "act-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna",
+		Text: "/it licence assign janis.ozols@lgia.gov.lv E3"}
+	if code := d.say(t, m); code != http.StatusOK {
+		t.Fatalf("activity answered %d", code)
+	}
+	rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(rs) != 1 || rs[0].Requester != "anna.berzina@lgia.gov.lv" || rs[0].Origin.Platform != teams.Platform || rs[0].State != bot.StateAwaitingApproval {
+		t.Fatalf("requests %+v", rs)
+	}
+	var answered bool
+	for _, p := range d.em.Posted() {
+		if p.Conversation == m.Conversation && p.ReplyTo == "act-1" && strings.Contains(p.Text, rs[0].ID) {
+			answered = true
+		}
+	}
+	if !answered {
+		t.Errorf("no answer in the reply chain: %+v", d.em.Posted())
+	}
+	// The Connector sends the same activity again (a retry): one request.
+	d.say(t, m)
+	if rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 1 {
+		t.Errorf("a replayed activity made %d requests", len(rs))
+	}
+	// A mention in a channel is stripped before routing.
+	d.say(t, teamstest.Message{ID: "act-2", Conversation: "19:kanals@thread.tacv2", ConversationType: "channel", From: "29:anna", FromAAD: "aad-anna",
+		Text: "<at>itbot</at> /it requests"})
+	var listed bool
+	for _, p := range d.em.Posted() {
+		if p.ReplyTo == "act-2" && strings.Contains(p.Text, rs[0].ID) {
+			listed = true
+		}
+	}
+	if !listed {
+		t.Errorf("the mentioned command was not understood: %+v", d.em.Posted())
+	}
+}
+
+func TestUnknownPersonAnswered(t *testing.T) {
+	d := newDoor(t)
+	d.say(t, teamstest.Message{ID: "x-1", Conversation: "a:x", From: "29:stranger", FromAAD: "aad-x", Text: "/it licence assign a@lgia.gov.lv E3"})
+	ps := d.em.Posted()
+	if len(ps) != 1 || !strings.Contains(ps[0].Text, bot.Tr(bot.LV, "router.unknown_person", nil)) {
+		t.Errorf("answer %+v", ps)
+	}
+	if rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 0 {
+		t.Errorf("an unknown person made a request")
+	}
+}
+
+// Forged activities are refused before anything is stored or done.
+func TestForgedActivityNotActedOn(t *testing.T) {
+	d := newDoor(t)
+	body := d.em.Activity(teamstest.Message{ID: "f-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it licence assign janis.ozols@lgia.gov.lv E3"})
+	for name, auth := range map[string]string{
+		"unsigned":       "",
+		"wrong audience": d.em.Sign(d.em.URL(), teamstest.Token{Audience: "someone-else"}),
+		"other service":  d.em.Sign("https://evil.example/", teamstest.Token{}),
+	} {
+		if code := d.em.Deliver(d.srv.URL, body, auth); code != http.StatusUnauthorized {
+			t.Errorf("%s: %d", name, code)
+		}
+	}
+	other := d.em.Activity(teamstest.Message{ID: "f-2", Conversation: "a:y", From: "29:anna", FromAAD: "aad-anna", Text: "/it requests", Tenant: "00000000-0000-0000-0000-000000000000"})
+	if code := d.em.Deliver(d.srv.URL, other, d.em.Sign(d.em.URL(), teamstest.Token{})); code != http.StatusForbidden {
+		t.Errorf("another tenant: %d", code)
+	}
+	d.a.Wait()
+	if rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 0 || len(d.em.Posted()) != 0 {
+		t.Errorf("a forged activity was acted on: %d requests, %d posts", len(rs), len(d.em.Posted()))
+	}
+}
+
+// The IT contact's approval, typed in her chat, updates Anna's card in
+// place and the bot's cards stay one per conversation.
+func TestApprovalUpdatesTheCard(t *testing.T) {
+	d := newDoor(t)
+	d.say(t, teamstest.Message{ID: "a-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it licence assign janis.ozols@lgia.gov.lv E3"})
+	rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(rs) != 1 {
+		t.Fatalf("%d requests", len(rs))
+	}
+	d.say(t, teamstest.Message{ID: "i-1", Conversation: "a:ilze-personal", From: "29:ilze", FromAAD: "aad-ilze", Text: "/it approve " + rs[0].ID})
+	if st := d.e.Request(rs[0].ID).State; st != bot.StateDone {
+		t.Fatalf("after approval: %s", st)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var updated bool
+		for _, p := range d.em.Posted() {
+			if p.Conversation == "a:anna-personal" && p.Updated > 0 {
+				updated = true
+			}
+		}
+		if updated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Anna's card was not updated in place: %+v", d.em.Posted())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

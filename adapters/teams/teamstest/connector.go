@@ -1,0 +1,202 @@
+package teamstest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// The Bot Connector's REST side: a client-credentials token endpoint,
+// and conversations the bot posts to, replies in, updates and reads
+// members of. Rules copied from the Bot Framework REST reference:
+//   - every call needs the bearer token the token endpoint issued for the
+//     bot's app id and secret (401 otherwise);
+//   - POST …/activities answers 201 with {"id"}; a reply names the
+//     activity it answers in the URL (replyToId);
+//   - PUT …/activities/{id} replaces a message the bot posted; an unknown
+//     id is 404;
+//   - GET …/members/{id} answers the Teams channel account (email,
+//     userPrincipalName, aadObjectId); an unknown member is 404;
+//   - an activity over 40 KB is refused with 413 (Teams' message size
+//     limit is about 28 KB of text; the status is inferred).
+
+// Secret is the bot's client secret the token endpoint accepts.
+const Secret = "itbot-teams-test-secret"
+
+// Posted is a message the bot posted.
+type Posted struct {
+	Conversation, ID, ReplyTo, Text string
+	Updated                         int
+}
+
+type connectorState struct {
+	mu      sync.Mutex
+	tokens  map[string]bool
+	members map[string]map[string]any // member id -> account
+	posted  []*Posted
+	byID    map[string]*Posted
+	seq     int
+}
+
+func (s *Server) connector(mux *http.ServeMux) {
+	st := &s.conn
+	st.tokens, st.members, st.byID = map[string]bool{}, map[string]map[string]any{}, map[string]*Posted{}
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != AppID || r.PostForm.Get("client_secret") != Secret ||
+			r.PostForm.Get("scope") != "https://api.botframework.com/.default" {
+			w.WriteHeader(http.StatusUnauthorized)
+			writeJSON(w, map[string]any{"error": "invalid_client"})
+			return
+		}
+		st.mu.Lock()
+		st.seq++
+		tok := fmt.Sprintf("bf-token-%d", st.seq)
+		st.tokens[tok] = true
+		st.mu.Unlock()
+		writeJSON(w, map[string]any{"token_type": "Bearer", "expires_in": 3599, "access_token": tok})
+	})
+	auth := func(w http.ResponseWriter, r *http.Request) bool {
+		st.mu.Lock()
+		ok := st.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+		st.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusUnauthorized)
+			writeJSON(w, map[string]any{"error": map[string]string{"code": "Unauthorized", "message": "Authorization has been denied for this request."}})
+		}
+		return ok
+	}
+	post := func(w http.ResponseWriter, r *http.Request) {
+		if !auth(w, r) {
+			return
+		}
+		raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if len(raw) > 40<<10 {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		var m struct {
+			Type, Text string
+		}
+		if json.Unmarshal(raw, &m) != nil || m.Type != "message" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		st.mu.Lock()
+		st.seq++
+		p := &Posted{Conversation: r.PathValue("conv"), ID: fmt.Sprintf("1%012d", st.seq), ReplyTo: r.PathValue("reply"), Text: m.Text}
+		st.posted = append(st.posted, p)
+		st.byID[p.ID] = p
+		st.mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		writeJSON(w, map[string]string{"id": p.ID})
+	}
+	mux.HandleFunc("POST /v3/conversations/{conv}/activities", post)
+	mux.HandleFunc("POST /v3/conversations/{conv}/activities/{reply}", post)
+	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if !auth(w, r) {
+			return
+		}
+		var m struct{ Text string }
+		json.NewDecoder(r.Body).Decode(&m)
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		p, ok := st.byID[r.PathValue("id")]
+		if !ok || p.Conversation != r.PathValue("conv") {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		p.Text, p.Updated = m.Text, p.Updated+1
+		writeJSON(w, map[string]string{"id": p.ID})
+	})
+	mux.HandleFunc("GET /v3/conversations/{conv}/members/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if !auth(w, r) {
+			return
+		}
+		st.mu.Lock()
+		m, ok := st.members[r.PathValue("id")]
+		st.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			writeJSON(w, map[string]any{"error": map[string]string{"code": "MemberNotFoundInConversation", "message": "The member was not found."}})
+			return
+		}
+		writeJSON(w, m)
+	})
+	mux.HandleFunc("POST /v3/conversations", func(w http.ResponseWriter, r *http.Request) {
+		if !auth(w, r) {
+			return
+		}
+		var in struct {
+			Members []struct{ ID string } `json:"members"`
+		}
+		if json.NewDecoder(r.Body).Decode(&in) != nil || len(in.Members) != 1 {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		writeJSON(w, map[string]string{"id": "a:personal-" + in.Members[0].ID})
+	})
+}
+
+// TokenURL is the emulator's token endpoint.
+func (s *Server) TokenURL() string { return s.srv.URL + "/token" }
+
+// AddMember makes a Teams user known: its channel account id, Entra
+// object id and sign-in address.
+func (s *Server) AddMember(id, aadObjectID, upn, name string) {
+	s.conn.mu.Lock()
+	defer s.conn.mu.Unlock()
+	s.conn.members[id] = map[string]any{"id": id, "name": name, "aadObjectId": aadObjectID, "email": upn, "userPrincipalName": upn, "tenantId": TenantID}
+}
+
+// Posted returns what the bot posted, in order.
+func (s *Server) Posted() []Posted {
+	s.conn.mu.Lock()
+	defer s.conn.mu.Unlock()
+	out := make([]Posted, len(s.conn.posted))
+	for i, p := range s.conn.posted {
+		out[i] = *p
+	}
+	return out
+}
+
+// Message is a user's message activity to the bot.
+type Message struct {
+	ID, Conversation, From, FromAAD, Text, Tenant, ConversationType string
+}
+
+// Activity builds the JSON of m as the Connector sends it.
+func (s *Server) Activity(m Message) []byte {
+	if m.Tenant == "" {
+		m.Tenant = TenantID
+	}
+	if m.ConversationType == "" {
+		m.ConversationType = "personal"
+	}
+	b, _ := json.Marshal(map[string]any{"type": "message", "id": m.ID, "channelId": "msteams", "serviceUrl": s.URL(), "text": m.Text, "textFormat": "plain",
+		"from": map[string]string{"id": m.From, "aadObjectId": m.FromAAD}, "recipient": map[string]string{"id": "28:" + AppID},
+		"conversation": map[string]string{"id": m.Conversation, "conversationType": m.ConversationType, "tenantId": m.Tenant},
+		"channelData":  map[string]any{"tenant": map[string]string{"id": m.Tenant}}})
+	return b
+}
+
+// Deliver POSTs a signed activity to the bot's endpoint and returns the
+// status answered.
+func (s *Server) Deliver(endpoint string, body []byte, auth string) int {
+	req, _ := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
