@@ -141,6 +141,7 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer, s
 		{"dialogue", setupDialogue},
 		{"slack", setupSlack},
 		{"mattermost", setupMattermost},
+		{"teams", setupTeams},
 		{"mailbox", setupMailbox},
 		{"journal", setupJournal},
 		{"web", setupWeb},

@@ -132,7 +132,7 @@ func (c *Config) Section(name string, v any) (bool, error) {
 
 // sections are the config sections the parts NewApp wires read, each
 // decoded strictly by its own reader.
-var sections = []string{"sla", "exchange", "dvs", "availability", "dialogue", "slack", "mattermost", "mailbox", "web"}
+var sections = []string{"sla", "exchange", "dvs", "availability", "dialogue", "slack", "mattermost", "mailbox", "web", "teams"}
 
 func knownSection(name string) bool { return slices.Contains(sections, name) }
 

@@ -125,6 +125,7 @@ func subcommands() map[string]subcommand {
 		"availability": {"availability [--month 2026-11] [--lang lv|en] [--chart FILE]  the services' availability of a month", cmdAvailability},
 		"parse":        {"parse [-now YYYY-MM-DD] \"TEXT\"  what a chat message is recognised as: one JSON line {intent, slots, missing, lang}", cmdParse},
 		"slack":        {"slack check | manifest [--url URL] [--socket]  check the Slack token's scopes, or print the Slack app manifest", cmdSlack},
+		"teams":        {"teams check|manifest [--out F] the Teams connection (a Bot Framework token, the signing keys); the Teams app package", cmdTeams},
 		"mattermost":   {"mattermost check|link       the Mattermost connection and the URLs to configure; link people to their accounts by e-mail", cmdMattermost},
 		"export":       {"export [--from DATE] [--to DATE] [--institution CODE]  requests with their whole history as JSON Lines (docs/export.md)", cmdExport},
 		"journal":      {"journal list | retry PLATFORM SEQ | drop PLATFORM SEQ  inbound deliveries set aside after failing too often", cmdJournal},

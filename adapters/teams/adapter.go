@@ -19,21 +19,27 @@ import (
 // Platform is the Teams door's platform name.
 const Platform = "teams"
 
-// Config is the Teams door's configuration.
+// Config is the Teams door's configuration (section teams).
 type Config struct {
+	// Enabled turns the door on.
+	Enabled bool `yaml:"enabled"`
 	// AppID is the bot's Microsoft App ID; Secret its client secret;
-	// TenantID the app registration's (single-tenant) tenant.
-	AppID, Secret, TenantID string
+	// TenantID the app registration's (single-tenant) tenant. Empty:
+	// ITBOT_TEAMS_APP_ID, ITBOT_TEAMS_APP_SECRET, ITBOT_TEAMS_TENANT_ID.
+	AppID    string `yaml:"app_id"`
+	Secret   string `yaml:"app_secret"`
+	TenantID string `yaml:"tenant_id"`
 	// Tenants are the tenants whose activities are served (default: the
 	// app's own).
-	Tenants []string
+	Tenants []string `yaml:"tenants"`
 	// TokenURL is the token endpoint (default: the tenant's Entra ID
 	// v2.0 token endpoint); MetadataURL the Bot Framework's OpenID
 	// metadata (default MetadataURL).
-	TokenURL, MetadataURL string
+	TokenURL    string `yaml:"token_url"`
+	MetadataURL string `yaml:"metadata_url"`
 	// WebURL, when set, is the web console's address: files are offered
 	// there (/r/ID), never posted into a chat.
-	WebURL string
+	WebURL string `yaml:"web_url"`
 }
 
 // Adapter is the Teams door: an http.Handler for the Bot Framework's
