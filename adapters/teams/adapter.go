@@ -105,6 +105,17 @@ func New(cfg Config, door bot.Door, o Options) (*Adapter, error) {
 // inbound is an activity as the door reads it.
 type inbound struct {
 	Activity
+	Name  string `json:"name"`
+	Value struct {
+		Action struct {
+			Type string `json:"type"`
+			Verb string `json:"verb"`
+			Data struct {
+				Command string `json:"command"`
+				Reason  string `json:"reason"`
+			} `json:"data"`
+		} `json:"action"`
+	} `json:"value"`
 	Text         string       `json:"text"`
 	From         Account      `json:"from"`
 	Conversation Conversation `json:"conversation"`
@@ -141,6 +152,10 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		a.log.Warn("teams: activity refused", "status", status, "err", err, "remote", r.RemoteAddr)
 		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	if act.Type == "invoke" && act.Name == "adaptiveCard/action" {
+		a.invoke(w, r, &act, raw)
 		return
 	}
 	if act.Type != "message" {
@@ -299,19 +314,21 @@ func (a *Adapter) refOf(ctx context.Context, key string) (ref, error) {
 	return r, json.Unmarshal(b, &r)
 }
 
-// message renders a reply as a Teams message (Markdown).
+// message renders a reply as a Teams message: an Adaptive Card when it
+// has facts or actions, else Markdown text.
 func (a *Adapter) message(rep bot.Reply) Message {
+	l := rep.Lang
+	if l == "" {
+		l = bot.LV
+	}
+	if cardWorthy(rep) {
+		return Message{Type: "message", Attachments: []Attachment{{ContentType: CardContentType, Content: AdaptiveCard(rep, l)}}}
+	}
 	var b strings.Builder
 	if rep.Title != "" {
 		b.WriteString("**" + rep.Title + "**\n\n")
 	}
 	b.WriteString(rep.Text)
-	for _, f := range rep.Fields {
-		b.WriteString("\n\n" + f.Label + ": " + f.Value)
-	}
-	for _, bt := range rep.Buttons {
-		b.WriteString("\n\n`" + bt.Command + "` — " + bt.Label)
-	}
 	return Message{Type: "message", Text: b.String(), TextFormat: "markdown"}
 }
 
@@ -402,4 +419,71 @@ func (a *Adapter) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// invoke answers a card's Action.Execute (Universal Actions): the click's
+// command runs as the person who clicked, through the router, and the
+// answer replaces the card in the invoke response — synchronously, as
+// Teams waits for it (the invoke's time limit). The click is journaled
+// first, so a retried invoke runs once.
+func (a *Adapter) invoke(w http.ResponseWriter, r *http.Request, act *inbound, raw []byte) {
+	in := &bot.Inbound{Platform: Platform, Key: act.Conversation.ID + "/" + act.ID, Kind: "invoke", Body: raw, At: a.door.Now()}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	dup, err := a.door.Store.Journal(ctx, in)
+	if err != nil {
+		a.log.Error("teams: journal", "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	answer := func(rep bot.Reply) {
+		body := map[string]any{"statusCode": http.StatusOK, "type": "application/vnd.microsoft.activity.message", "value": rep.Text}
+		if cardWorthy(rep) || rep.Request != nil {
+			l := rep.Lang
+			if l == "" {
+				l = bot.LV
+			}
+			body = map[string]any{"statusCode": http.StatusOK, "type": CardContentType, "value": AdaptiveCard(rep, l)}
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(body)
+	}
+	if dup {
+		answer(bot.Reply{Kind: bot.KindText, Text: "✓"})
+		return
+	}
+	a.remember(ctx, act)
+	cmd := act.Value.Action.Data.Command
+	p, err := a.person(ctx, act)
+	if err != nil || act.Value.Action.Verb != verb || !strings.HasPrefix(cmd, bot.Prefix+" ") {
+		a.door.Store.JournalFailed(ctx, Platform, in.Seq, "not an itbot action", true)
+		answer(bot.Reply{Kind: bot.KindError, Text: bot.Tr(bot.LV, "router.unknown_person", nil)})
+		return
+	}
+	l := p.Language()
+	if isReject(cmd) {
+		reason := strings.TrimSpace(bot.StripControl(act.Value.Action.Data.Reason))
+		if reason == "" {
+			a.door.Store.JournalDone(ctx, Platform, in.Seq)
+			answer(bot.Reply{Kind: bot.KindError, Text: bot.Tr(l, "teams.reason_required", nil)})
+			return
+		}
+		cmd += " " + reason
+	}
+	var last bot.Reply
+	m := &bot.Message{Platform: Platform, Channel: act.Conversation.ID, MessageID: act.ID, UserID: act.From.ID, Person: p, Text: cmd,
+		Source: bot.SourceButton, Direct: act.Conversation.ConversationType == "personal", Delivery: in.Key}
+	if err := a.door.Router.Route(ctx, bot.ResponseWriterFunc(func(_ context.Context, rep bot.Reply) error {
+		if rep.Lang == "" {
+			rep.Lang = l
+		}
+		last = rep
+		return nil
+	}), m); err != nil {
+		a.log.Warn("teams: invoke", "err", err)
+	}
+	if err := a.door.Store.JournalDone(ctx, Platform, in.Seq); err != nil {
+		a.log.Error("teams: journal", "err", err)
+	}
+	answer(last)
 }

@@ -67,7 +67,7 @@ func TestPersonalChatLicenceRequest(t *testing.T) {
 	}
 	var answered bool
 	for _, p := range d.em.Posted() {
-		if p.Conversation == m.Conversation && p.ReplyTo == "act-1" && strings.Contains(p.Text, rs[0].ID) {
+		if p.Conversation == m.Conversation && p.ReplyTo == "act-1" && strings.Contains(p.All(), rs[0].ID) {
 			answered = true
 		}
 	}
@@ -84,7 +84,7 @@ func TestPersonalChatLicenceRequest(t *testing.T) {
 		Text: "<at>itbot</at> /it requests"})
 	var listed bool
 	for _, p := range d.em.Posted() {
-		if p.ReplyTo == "act-2" && strings.Contains(p.Text, rs[0].ID) {
+		if p.ReplyTo == "act-2" && strings.Contains(p.All(), rs[0].ID) {
 			listed = true
 		}
 	}
@@ -97,7 +97,7 @@ func TestUnknownPersonAnswered(t *testing.T) {
 	d := newDoor(t)
 	d.say(t, teamstest.Message{ID: "x-1", Conversation: "a:x", From: "29:stranger", FromAAD: "aad-x", Text: "/it licence assign a@lgia.gov.lv E3"})
 	ps := d.em.Posted()
-	if len(ps) != 1 || !strings.Contains(ps[0].Text, bot.Tr(bot.LV, "router.unknown_person", nil)) {
+	if len(ps) != 1 || !strings.Contains(ps[0].All(), bot.Tr(bot.LV, "router.unknown_person", nil)) {
 		t.Errorf("answer %+v", ps)
 	}
 	if rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 0 {
@@ -156,5 +156,51 @@ func TestApprovalUpdatesTheCard(t *testing.T) {
 			t.Fatalf("Anna's card was not updated in place: %+v", d.em.Posted())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Approve and Reject on the card (Action.Execute): the click runs as the
+// person who clicked; the invoke response is the answer as a card; Reject
+// needs the reason from the card's input.
+func TestCardActions(t *testing.T) {
+	d := newDoor(t)
+	d.say(t, teamstest.Message{ID: "c-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it licence assign janis.ozols@lgia.gov.lv E3"})
+	d.say(t, teamstest.Message{ID: "c-2", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it licence assign peteris.kalnins@lgia.gov.lv E3"})
+	rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(rs) != 2 {
+		t.Fatalf("%d requests", len(rs))
+	}
+	first, second := rs[1].ID, rs[0].ID // newest first
+	// The requester's own click on Approve is refused by the bot's rule.
+	code, res := d.em.DeliverInvoke(d.srv.URL, d.em.Invoke(teamstest.Message{ID: "k-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna"}, "/it approve "+first, ""))
+	if code != http.StatusOK || res["statusCode"] != float64(200) {
+		t.Fatalf("invoke answered %d %v", code, res)
+	}
+	if st := d.e.Request(first).State; st != bot.StateAwaitingApproval {
+		t.Fatalf("the requester approved her own request: %s", st)
+	}
+	ilzeConv := teamstest.Message{ID: "k-2", Conversation: "a:ilze-personal", From: "29:ilze", FromAAD: "aad-ilze"}
+	_, res = d.em.DeliverInvoke(d.srv.URL, d.em.Invoke(ilzeConv, "/it approve "+first, ""))
+	if res["type"] != teams.CardContentType {
+		t.Errorf("the approval's answer is not a card: %v", res)
+	}
+	if st := d.e.Request(first).State; st != bot.StateDone {
+		t.Fatalf("after Ilze's click: %s", st)
+	}
+	// The same invoke again (a retry) runs once.
+	d.em.DeliverInvoke(d.srv.URL, d.em.Invoke(ilzeConv, "/it approve "+first, ""))
+	// Reject without a reason: asked for it, nothing changes.
+	ilzeConv.ID = "k-3"
+	_, res = d.em.DeliverInvoke(d.srv.URL, d.em.Invoke(ilzeConv, "/it reject "+second, ""))
+	if v, _ := res["value"].(string); !strings.Contains(v, "iemeslu") {
+		t.Errorf("reject without a reason: %v", res)
+	}
+	if st := d.e.Request(second).State; st != bot.StateAwaitingApproval {
+		t.Fatalf("rejected without a reason: %s", st)
+	}
+	ilzeConv.ID = "k-4"
+	d.em.DeliverInvoke(d.srv.URL, d.em.Invoke(ilzeConv, "/it reject "+second, "nav budžeta"))
+	if st := d.e.Request(second).State; st != bot.StateRejected {
+		t.Fatalf("reject with a reason: %s", st)
 	}
 }

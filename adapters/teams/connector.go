@@ -39,12 +39,13 @@ type Conversation struct {
 
 // Message is an outgoing message activity.
 type Message struct {
-	Type       string        `json:"type"`
-	Text       string        `json:"text,omitempty"`
-	TextFormat string        `json:"textFormat,omitempty"`
-	ReplyToID  string        `json:"replyToId,omitempty"`
-	From       *Account      `json:"from,omitempty"`
-	Conv       *Conversation `json:"conversation,omitempty"`
+	Type        string        `json:"type"`
+	Text        string        `json:"text,omitempty"`
+	TextFormat  string        `json:"textFormat,omitempty"`
+	ReplyToID   string        `json:"replyToId,omitempty"`
+	From        *Account      `json:"from,omitempty"`
+	Conv        *Conversation `json:"conversation,omitempty"`
+	Attachments []Attachment  `json:"attachments,omitempty"`
 }
 
 // connector calls the Bot Connector service.

@@ -30,8 +30,13 @@ const Secret = "itbot-teams-test-secret"
 // Posted is a message the bot posted.
 type Posted struct {
 	Conversation, ID, ReplyTo, Text string
-	Updated                         int
+	// Card is the Adaptive Card attached, as JSON ("" for none).
+	Card    string
+	Updated int
 }
+
+// All returns what a reader sees: the text and the card.
+func (p Posted) All() string { return p.Text + " " + p.Card }
 
 type connectorState struct {
 	mu      sync.Mutex
@@ -79,16 +84,13 @@ func (s *Server) connector(mux *http.ServeMux) {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return
 		}
-		var m struct {
-			Type, Text string
-		}
-		if json.Unmarshal(raw, &m) != nil || m.Type != "message" {
-			w.WriteHeader(http.StatusBadRequest)
+		m, card, ok := readMessage(w, raw)
+		if !ok {
 			return
 		}
 		st.mu.Lock()
 		st.seq++
-		p := &Posted{Conversation: r.PathValue("conv"), ID: fmt.Sprintf("1%012d", st.seq), ReplyTo: r.PathValue("reply"), Text: m.Text}
+		p := &Posted{Conversation: r.PathValue("conv"), ID: fmt.Sprintf("1%012d", st.seq), ReplyTo: r.PathValue("reply"), Text: m.Text, Card: card}
 		st.posted = append(st.posted, p)
 		st.byID[p.ID] = p
 		st.mu.Unlock()
@@ -101,8 +103,11 @@ func (s *Server) connector(mux *http.ServeMux) {
 		if !auth(w, r) {
 			return
 		}
-		var m struct{ Text string }
-		json.NewDecoder(r.Body).Decode(&m)
+		raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		m, card, ok := readMessage(w, raw)
+		if !ok {
+			return
+		}
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		p, ok := st.byID[r.PathValue("id")]
@@ -110,7 +115,7 @@ func (s *Server) connector(mux *http.ServeMux) {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
-		p.Text, p.Updated = m.Text, p.Updated+1
+		p.Text, p.Card, p.Updated = m.Text, card, p.Updated+1
 		writeJSON(w, map[string]string{"id": p.ID})
 	})
 	mux.HandleFunc("GET /v3/conversations/{conv}/members/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -199,4 +204,79 @@ func (s *Server) Deliver(endpoint string, body []byte, auth string) int {
 	}
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// maxCard is the largest Adaptive Card Teams shows: a message with its
+// attachments is limited to about 28 KB ("Format cards in Teams": card
+// size); over it the Connector answers 413 (the status is inferred).
+const maxCard = 28 << 10
+
+type inMessage struct {
+	Type, Text  string
+	Attachments []struct {
+		ContentType string          `json:"contentType"`
+		Content     json.RawMessage `json:"content"`
+	} `json:"attachments"`
+}
+
+// readMessage reads a message activity the bot sends: type message, text
+// or an Adaptive Card attachment (version and type checked).
+func readMessage(w http.ResponseWriter, raw []byte) (inMessage, string, bool) {
+	var m inMessage
+	if json.Unmarshal(raw, &m) != nil || m.Type != "message" {
+		w.WriteHeader(http.StatusBadRequest)
+		return m, "", false
+	}
+	if len(raw) > maxCard {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		return m, "", false
+	}
+	card := ""
+	for _, a := range m.Attachments {
+		var c struct {
+			Type, Version string
+		}
+		if a.ContentType != "application/vnd.microsoft.card.adaptive" || json.Unmarshal(a.Content, &c) != nil || c.Type != "AdaptiveCard" || c.Version == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return m, "", false
+		}
+		card += string(a.Content)
+	}
+	if m.Text == "" && card == "" {
+		w.WriteHeader(http.StatusBadRequest)
+		return m, "", false
+	}
+	return m, card, true
+}
+
+// Invoke builds the JSON of a card click (Action.Execute, Universal
+// Actions): the activity Teams sends as invoke "adaptiveCard/action",
+// the card's inputs merged into the action's data.
+func (s *Server) Invoke(m Message, command, reason string) []byte {
+	data := map[string]string{"command": command}
+	if reason != "" {
+		data["reason"] = reason
+	}
+	b, _ := json.Marshal(map[string]any{"type": "invoke", "name": "adaptiveCard/action", "id": m.ID, "channelId": "msteams", "serviceUrl": s.URL(),
+		"from": map[string]string{"id": m.From, "aadObjectId": m.FromAAD}, "recipient": map[string]string{"id": "28:" + AppID},
+		"conversation": map[string]string{"id": m.Conversation, "conversationType": "personal", "tenantId": TenantID},
+		"channelData":  map[string]any{"tenant": map[string]string{"id": TenantID}},
+		"value":        map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "itbot.command", "data": data}}})
+	return b
+}
+
+// DeliverInvoke POSTs a signed invoke and returns the status and the
+// invoke response's body.
+func (s *Server) DeliverInvoke(endpoint string, body []byte) (int, map[string]any) {
+	req, _ := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", s.Sign(s.URL(), Token{}))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
 }
