@@ -237,15 +237,26 @@ func (a *Adapter) handle(ctx context.Context, act *inbound, key string) error {
 	if err != nil {
 		return err
 	}
-	m := &bot.Message{Platform: Platform, Channel: act.Conversation.ID, Thread: act.ID, MessageID: act.ID, UserID: act.From.ID,
+	m := &bot.Message{Platform: Platform, Channel: act.Conversation.ID, Thread: thread(act), MessageID: act.ID, UserID: act.From.ID,
 		Person: p, Text: clean(act.Text), Source: bot.SourceTyped, Direct: act.Conversation.ConversationType == "personal", Delivery: key}
-	if act.ReplyToID != "" {
-		m.Thread = act.ReplyToID
-	}
 	return a.door.Router.Route(ctx, bot.ResponseWriterFunc(func(ctx context.Context, rep bot.Reply) error {
 		_, err := a.c.send(ctx, act.ServiceURL, act.Conversation.ID, act.ID, a.message(rep))
 		return bot.WriteFailed(err)
 	}), m)
+}
+
+// thread is the reply chain a message belongs to: none in a personal or
+// group chat (one running conversation); in a channel the chain's root —
+// the id after ";messageid=" in a reply's conversation id, else the
+// message itself (a new post starts a chain).
+func thread(act *inbound) string {
+	if act.Conversation.ConversationType != "channel" {
+		return ""
+	}
+	if _, root, ok := strings.Cut(act.Conversation.ID, ";messageid="); ok {
+		return root
+	}
+	return act.ID
 }
 
 // person finds the speaker in the directory by their Entra account: the

@@ -1,10 +1,12 @@
 package teams_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,10 @@ import (
 	"itbot/adapters/teams"
 	"itbot/adapters/teams/teamstest"
 	"itbot/bot"
+	"itbot/bot/dialogue"
+	"itbot/bot/slaclock"
 	"itbot/bottest"
+	"itbot/commands"
 )
 
 type door struct {
@@ -26,6 +31,12 @@ func newDoor(t *testing.T) *door {
 	t.Helper()
 	e := bottest.New(t)
 	e.Sandbox()
+	clock, err := slaclock.New(slaclock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Bot.SLA = clock
+	dialogue.New(e.Bot, dialogue.Options{Help: commands.HelpText, Ack: commands.Ack}).Install(e.Router)
 	em := teamstest.New()
 	t.Cleanup(em.Close)
 	a, err := teams.New(teams.Config{AppID: teamstest.AppID, Secret: teamstest.Secret, TenantID: teamstest.TenantID,
@@ -203,4 +214,91 @@ func TestCardActions(t *testing.T) {
 	if st := d.e.Request(second).State; st != bot.StateRejected {
 		t.Fatalf("reject with a reason: %s", st)
 	}
+}
+
+// A request in plain Latvian: restated, confirmed with "jā", created.
+func TestLatvianConversation(t *testing.T) {
+	d := newDoor(t)
+	conv := teamstest.Message{Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna"}
+	conv.ID, conv.Text = "l-1", "Lūdzu piešķiriet E3 licenci janis.ozols@lgia.gov.lv"
+	d.say(t, conv)
+	ps := d.em.Posted()
+	if len(ps) == 0 || !strings.Contains(ps[len(ps)-1].All(), "janis.ozols@lgia.gov.lv") {
+		t.Fatalf("not restated: %+v", ps)
+	}
+	if rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{}); len(rs) != 0 {
+		t.Fatalf("created before the yes")
+	}
+	conv.ID, conv.Text = "l-2", "jā"
+	d.say(t, conv)
+	rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(rs) != 1 || rs[0].Type != bot.TypeLicenceAssign || rs[0].Params.User != "janis.ozols@lgia.gov.lv" {
+		t.Fatalf("after jā: %+v", rs)
+	}
+}
+
+// An SLA reminder reaches the request's Teams conversation on the bot's
+// own initiative (a proactive post from the stored conversation
+// reference).
+func TestSLAReminderPostedProactively(t *testing.T) {
+	d := newDoor(t)
+	d.say(t, teamstest.Message{ID: "s-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it dvs incident DVS neatver dokumentus"})
+	rs, _ := d.e.Store.Requests(context.Background(), bot.RequestFilter{})
+	if len(rs) != 1 || rs[0].SLA.DueAt.IsZero() {
+		t.Fatalf("requests %+v", rs)
+	}
+	before := len(d.em.Posted())
+	s := slaclock.NewScheduler(d.e.Bot, d.e.Bot.SLA.(*slaclock.Clock))
+	d.e.Clock.Advance(6 * time.Hour) // past half the business day's budget
+	res, err := s.Tick(context.Background(), d.e.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var reminded bool
+		for _, p := range d.em.Posted()[before:] {
+			if p.Conversation == "a:anna-personal" && strings.Contains(p.All(), rs[0].ID) {
+				reminded = true
+			}
+		}
+		if reminded {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no reminder in Teams (tick %+v): %+v", res, d.em.Posted()[before:])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkInboundAck measures the messaging endpoint up to its 200:
+// reading the activity, the JWT check and the journal's commit (handling
+// runs after the answer).
+func BenchmarkInboundAck(b *testing.B) {
+	e := bottest.New(b)
+	em := teamstest.New()
+	defer em.Close()
+	a, err := teams.New(teams.Config{AppID: teamstest.AppID, Secret: teamstest.Secret, TenantID: teamstest.TenantID,
+		TokenURL: em.TokenURL(), MetadataURL: em.MetadataURL()}, e.Bot.Door(e.Router), teams.Options{Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	em.AddMember("29:anna", "aad-anna", "anna.berzina@lgia.gov.lv", "Anna")
+	auth := em.Sign(em.URL(), teamstest.Token{})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		body := em.Activity(teamstest.Message{ID: "b-" + strconv.Itoa(i), Conversation: "a:anna", From: "29:anna", FromAAD: "aad-anna", Text: "/it whoami"})
+		req := httptest.NewRequest(http.MethodPost, "/teams/messages", bytes.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("%d", w.Code)
+		}
+	}
+	b.StopTimer()
+	a.Wait()
 }
