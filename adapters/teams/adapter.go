@@ -263,6 +263,9 @@ func thread(act *inbound) string {
 // conversation member's e-mail or UPN (cached by object id). Unknown
 // people are nil: the router answers them.
 func (a *Adapter) person(ctx context.Context, act *inbound) (*bot.Person, error) {
+	if p, err := a.door.Store.PersonByIdentity(ctx, Platform, act.From.ID); err == nil {
+		return p, nil
+	}
 	a.mu.Lock()
 	email, ok := a.who[act.From.AADObjectID]
 	a.mu.Unlock()
@@ -291,7 +294,21 @@ func (a *Adapter) person(ctx context.Context, act *inbound) (*bot.Person, error)
 		a.log.Info("teams: a person not in the directory", "email", email)
 		return nil, nil
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	// Linked from now on: the bot can reach them here (an approver's
+	// direct message) and knows them without a look-up.
+	if p.Identities[Platform] != act.From.ID {
+		if p.Identities == nil {
+			p.Identities = map[string]string{}
+		}
+		p.Identities[Platform] = act.From.ID
+		if err := a.door.Store.PutPerson(ctx, p); err != nil {
+			a.log.Warn("teams: linking a person", "email", p.Email, "err", err)
+		}
+	}
+	return p, nil
 }
 
 // Conversation references: where a conversation lives (its service URL

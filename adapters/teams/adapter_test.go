@@ -302,3 +302,30 @@ func BenchmarkInboundAck(b *testing.B) {
 	b.StopTimer()
 	a.Wait()
 }
+
+// Once the IT contact has spoken to the bot in Teams she is linked, and a
+// new request of her institution reaches her as a card in her 1:1 chat.
+func TestApproverGetsTheCardInTeams(t *testing.T) {
+	d := newDoor(t)
+	d.say(t, teamstest.Message{ID: "h-1", Conversation: "a:ilze-personal", From: "29:ilze", FromAAD: "aad-ilze", Text: "/it whoami"})
+	if p := d.e.Person("ilze.liepa@lgia.gov.lv"); p.Identities[teams.Platform] != "29:ilze" {
+		t.Fatalf("not linked: %+v", p.Identities)
+	}
+	d.say(t, teamstest.Message{ID: "h-2", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it licence assign janis.ozols@lgia.gov.lv E3"})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var carded bool
+		for _, p := range d.em.Posted() {
+			if p.Conversation == "a:personal-29:ilze" && strings.Contains(p.Card, "/it approve IT-") {
+				carded = true
+			}
+		}
+		if carded {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no approval card in Ilze's chat: %+v", d.em.Posted())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
