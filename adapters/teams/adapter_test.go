@@ -41,7 +41,7 @@ func newDoor(t *testing.T) *door {
 	t.Cleanup(em.Close)
 	a, err := teams.New(teams.Config{AppID: teamstest.AppID, Secret: teamstest.Secret, TenantID: teamstest.TenantID,
 		TokenURL: em.TokenURL(), MetadataURL: em.MetadataURL()}, e.Bot.Door(e.Router),
-		teams.Options{Log: slog.New(slog.DiscardHandler), Sleep: func(context.Context, time.Duration) error { return nil }})
+		teams.Options{Log: slog.New(slog.DiscardHandler), Sleep: func(_ context.Context, d time.Duration) error { em.Advance(d); return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,5 +327,26 @@ func TestApproverGetsTheCardInTeams(t *testing.T) {
 			t.Fatalf("no approval card in Ilze's chat: %+v", d.em.Posted())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A burst of answers to one conversation meets Teams' per-conversation
+// rate limit: the 429s are waited out (Retry-After) and nothing is lost.
+func TestRateLimitWaitedOut(t *testing.T) {
+	d := newDoor(t)
+	for i := range 12 {
+		d.say(t, teamstest.Message{ID: "r-" + strconv.Itoa(i), Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it whoami"})
+	}
+	if d.em.Limited() == 0 {
+		t.Fatalf("the burst never met the rate limit (%d posts)", len(d.em.Posted()))
+	}
+	answered := map[string]bool{}
+	for _, p := range d.em.Posted() {
+		answered[p.ReplyTo] = true
+	}
+	for i := range 12 {
+		if !answered["r-"+strconv.Itoa(i)] {
+			t.Errorf("r-%d was not answered", i)
+		}
 	}
 }

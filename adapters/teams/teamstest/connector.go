@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The Bot Connector's REST side: a client-credentials token endpoint,
@@ -40,6 +41,8 @@ func (p Posted) All() string { return p.Text + " " + p.Card }
 
 type connectorState struct {
 	mu      sync.Mutex
+	sent    map[string][]time.Time // conversation -> recent sends (rate limit)
+	limited int
 	tokens  map[string]bool
 	members map[string]map[string]any // member id -> account
 	posted  []*Posted
@@ -49,7 +52,7 @@ type connectorState struct {
 
 func (s *Server) connector(mux *http.ServeMux) {
 	st := &s.conn
-	st.tokens, st.members, st.byID = map[string]bool{}, map[string]map[string]any{}, map[string]*Posted{}
+	st.tokens, st.members, st.byID, st.sent = map[string]bool{}, map[string]map[string]any{}, map[string]*Posted{}, map[string][]time.Time{}
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		if r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != AppID || r.PostForm.Get("client_secret") != Secret ||
@@ -86,6 +89,9 @@ func (s *Server) connector(mux *http.ServeMux) {
 		}
 		m, card, ok := readMessage(w, raw)
 		if !ok {
+			return
+		}
+		if s.limit(w, r.PathValue("conv")) {
 			return
 		}
 		st.mu.Lock()
@@ -279,4 +285,41 @@ func (s *Server) DeliverInvoke(endpoint string, body []byte) (int, map[string]an
 	var out map[string]any
 	json.NewDecoder(res.Body).Decode(&out)
 	return res.StatusCode, out
+}
+
+// RateLimit is the per-conversation limit on a bot's sends: 7 in any one
+// second ("Optimize your bot: rate limiting and best practices in
+// Teams", per bot per thread: 7 operations per 1 second); over it the
+// Connector answers 429 with Retry-After.
+const RateLimit = 7
+
+// limit answers 429 when a conversation is over the rate limit.
+func (s *Server) limit(w http.ResponseWriter, conv string) bool {
+	now := s.clock()
+	st := &s.conn
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	recent := st.sent[conv][:0]
+	for _, t := range st.sent[conv] {
+		if now.Sub(t) < time.Second {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= RateLimit {
+		st.sent[conv] = recent
+		st.limited++
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		writeJSON(w, map[string]any{"error": map[string]string{"code": "TooManyRequests", "message": "Too many requests to this conversation."}})
+		return true
+	}
+	st.sent[conv] = append(recent, now)
+	return false
+}
+
+// Limited reports how many sends were answered 429.
+func (s *Server) Limited() int {
+	s.conn.mu.Lock()
+	defer s.conn.mu.Unlock()
+	return s.conn.limited
 }

@@ -30,13 +30,26 @@ const (
 type Server struct {
 	srv *httptest.Server
 	key *rsa.PrivateKey
-	// Now is the clock tokens are issued by (time.Now when nil).
-	Now func() time.Time
 
 	mu           sync.Mutex
 	keyFetch     int
 	endorsements []string // the channels the signing key is endorsed for
 	conn         connectorState
+	offset       time.Duration // Advance moves the emulator's clock
+}
+
+// Advance moves the emulator's clock (tokens' times, rate-limit windows)
+// forward: tests pass it as the door's sleep.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+}
+
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Now().Add(s.offset)
 }
 
 // Endorse sets the channels the signing key is endorsed for (msteams by
@@ -120,10 +133,7 @@ func (s *Server) Sign(serviceURL string, t Token) string {
 	if t.Expires == 0 {
 		t.Expires = time.Hour
 	}
-	now := time.Now()
-	if s.Now != nil {
-		now = s.Now()
-	}
+	now := s.clock()
 	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: t.Key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", t.KeyID))
 	if err != nil {
 		panic(err)
