@@ -1,9 +1,13 @@
 package teams
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -105,17 +109,9 @@ func New(cfg Config, door bot.Door, o Options) (*Adapter, error) {
 // inbound is an activity as the door reads it.
 type inbound struct {
 	Activity
-	Name  string `json:"name"`
-	Value struct {
-		Action struct {
-			Type string `json:"type"`
-			Verb string `json:"verb"`
-			Data struct {
-				Command string `json:"command"`
-				Reason  string `json:"reason"`
-			} `json:"data"`
-		} `json:"action"`
-	} `json:"value"`
+	Name string `json:"name"`
+	// Value is an invoke's payload, read by its handler.
+	Value json.RawMessage `json:"value"`
 	Text         string       `json:"text"`
 	From         Account      `json:"from"`
 	Conversation Conversation `json:"conversation"`
@@ -152,6 +148,10 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		a.log.Warn("teams: activity refused", "status", status, "err", err, "remote", r.RemoteAddr)
 		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	if act.Type == "invoke" && act.Name == "fileConsent/invoke" {
+		a.fileConsent(w, r, &act, raw)
 		return
 	}
 	if act.Type == "invoke" && act.Name == "adaptiveCard/action" {
@@ -318,10 +318,11 @@ const bucketRefs = "teams_conversations"
 type ref struct {
 	ServiceURL string `json:"service_url"`
 	Tenant     string `json:"tenant"`
+	Personal   bool   `json:"personal,omitempty"`
 }
 
 func (a *Adapter) remember(ctx context.Context, act *inbound) {
-	b, _ := json.Marshal(ref{ServiceURL: act.ServiceURL, Tenant: act.ChannelData.Tenant.ID})
+	b, _ := json.Marshal(ref{ServiceURL: act.ServiceURL, Tenant: act.ChannelData.Tenant.ID, Personal: act.Conversation.ConversationType == "personal"})
 	if err := a.door.Store.Put(ctx, bucketRefs, act.Conversation.ID, b); err != nil {
 		a.log.Warn("teams: conversation reference", "err", err)
 	}
@@ -396,25 +397,124 @@ func (a *Adapter) DirectChannel(ctx context.Context, user string) (string, error
 	if err != nil {
 		return "", err
 	}
+	r.Personal = true
 	b, _ := json.Marshal(r)
 	a.door.Store.Put(ctx, bucketRefs, id, b)
 	return id, nil
 }
 
-// Upload implements bot.Surface: files are not posted into Teams; the
-// message names them and where to fetch them (the web console, where only
-// the requester may).
+// Upload implements bot.Surface. In a personal chat each file is offered
+// with a file consent card: accepted, the file goes to the person's
+// OneDrive through the upload URL Teams gives (fileConsent/invoke). Files
+// carry an institution's data, so elsewhere they are never posted: the
+// message names them and points to the web console, where only the
+// requester may download them.
 func (a *Adapter) Upload(ctx context.Context, channel, thread, caption string, files []bot.File) error {
-	var names []string
+	r, err := a.refOf(ctx, channel)
+	if err != nil {
+		return err
+	}
+	if !r.Personal {
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name)
+		}
+		text := caption + "\n\n" + strings.Join(names, ", ")
+		if a.cfg.WebURL != "" {
+			text += "\n\n" + a.cfg.WebURL
+		}
+		_, err := a.Send(ctx, channel, thread, bot.Reply{Kind: bot.KindText, Text: text})
+		return err
+	}
 	for _, f := range files {
-		names = append(names, f.Name)
+		id := randomID()
+		b, _ := json.Marshal(f)
+		if err := a.door.Store.Put(ctx, bucketFiles, id, b); err != nil {
+			return err
+		}
+		m := Message{Type: "message", Text: caption, Attachments: []Attachment{{ContentType: ConsentContentType, Name: f.Name,
+			Content: map[string]any{"description": caption, "sizeInBytes": len(f.Data), "acceptContext": map[string]string{"file": id},
+				"declineContext": map[string]string{"file": id}}}}}
+		if _, err := a.c.send(ctx, r.ServiceURL, channel, thread, m); err != nil {
+			return err
+		}
 	}
-	text := caption + "\n\n" + strings.Join(names, ", ")
-	if a.cfg.WebURL != "" {
-		text += "\n\n" + a.cfg.WebURL
+	return nil
+}
+
+// Files offered with a consent card wait here until accepted or declined.
+const bucketFiles = "teams_files"
+
+// The file cards' content types (Teams: "Send and receive files using a
+// bot").
+const (
+	ConsentContentType  = "application/vnd.microsoft.teams.card.file.consent"
+	FileInfoContentType = "application/vnd.microsoft.teams.card.file.info"
+)
+
+// fileConsent answers a file consent card's click: accepted, the file is
+// PUT to the upload URL Teams gave (a OneDrive upload session: one range
+// with Content-Range, no Authorization header) and a file info card is
+// posted; declined, the file is forgotten.
+func (a *Adapter) fileConsent(w http.ResponseWriter, r *http.Request, act *inbound, raw []byte) {
+	var v struct {
+		Value struct {
+			Action  string            `json:"action"`
+			Context map[string]string `json:"context"`
+			Upload  struct {
+				Name       string `json:"name"`
+				UploadURL  string `json:"uploadUrl"`
+				ContentURL string `json:"contentUrl"`
+				UniqueID   string `json:"uniqueId"`
+				FileType   string `json:"fileType"`
+			} `json:"uploadInfo"`
+		} `json:"value"`
 	}
-	_, err := a.Send(ctx, channel, thread, bot.Reply{Kind: bot.KindText, Text: text})
-	return err
+	json.Unmarshal(raw, &v)
+	ctx := r.Context()
+	id := v.Value.Context["file"]
+	b, err := a.door.Store.Get(ctx, bucketFiles, id)
+	if err != nil || b == nil || id == "" {
+		w.WriteHeader(http.StatusOK) // already handled, or not ours
+		return
+	}
+	if v.Value.Action != "accept" {
+		a.door.Store.Delete(ctx, bucketFiles, id)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	var f bot.File
+	json.Unmarshal(b, &f)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, v.Value.Upload.UploadURL, bytes.NewReader(f.Data))
+	if err == nil {
+		req.ContentLength = int64(len(f.Data))
+		req.Header.Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(f.Data)-1, len(f.Data)))
+		var res *http.Response
+		if res, err = a.c.hc.Do(req); err == nil {
+			res.Body.Close()
+			if res.StatusCode >= 300 {
+				err = fmt.Errorf("upload answered %d", res.StatusCode)
+			}
+		}
+	}
+	if err != nil {
+		a.log.Warn("teams: a consented file could not be uploaded", "file", f.Name, "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	a.door.Store.Delete(ctx, bucketFiles, id)
+	info := Message{Type: "message", Attachments: []Attachment{{ContentType: FileInfoContentType, Name: v.Value.Upload.Name, ContentURL: v.Value.Upload.ContentURL,
+		Content: map[string]string{"uniqueId": v.Value.Upload.UniqueID, "fileType": v.Value.Upload.FileType}}}}
+	if _, err := a.c.send(ctx, act.ServiceURL, act.Conversation.ID, "", info); err != nil {
+		a.log.Warn("teams: file info card", "err", err)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // ConfirmsDelivery implements bot.Confirmer: a notice's Done is called
@@ -481,16 +581,27 @@ func (a *Adapter) invoke(w http.ResponseWriter, r *http.Request, act *inbound, r
 		return
 	}
 	a.remember(ctx, act)
-	cmd := act.Value.Action.Data.Command
+	var v struct {
+		Action struct {
+			Type string `json:"type"`
+			Verb string `json:"verb"`
+			Data struct {
+				Command string `json:"command"`
+				Reason  string `json:"reason"`
+			} `json:"data"`
+		} `json:"action"`
+	}
+	json.Unmarshal(act.Value, &v)
+	cmd := v.Action.Data.Command
 	p, err := a.person(ctx, act)
-	if err != nil || act.Value.Action.Verb != verb || !strings.HasPrefix(cmd, bot.Prefix+" ") {
+	if err != nil || v.Action.Verb != verb || !strings.HasPrefix(cmd, bot.Prefix+" ") {
 		a.door.Store.JournalFailed(ctx, Platform, in.Seq, "not an itbot action", true)
 		answer(bot.Reply{Kind: bot.KindError, Text: bot.Tr(bot.LV, "router.unknown_person", nil)})
 		return
 	}
 	l := p.Language()
 	if isReject(cmd) {
-		reason := strings.TrimSpace(bot.StripControl(act.Value.Action.Data.Reason))
+		reason := strings.TrimSpace(bot.StripControl(v.Action.Data.Reason))
 		if reason == "" {
 			a.door.Store.JournalDone(ctx, Platform, in.Seq)
 			answer(bot.Reply{Kind: bot.KindError, Text: bot.Tr(l, "teams.reason_required", nil)})

@@ -350,3 +350,44 @@ func TestRateLimitWaitedOut(t *testing.T) {
 		}
 	}
 }
+
+// A report's file reaches its requester by a file consent card in the
+// personal chat; accepted, it is uploaded to her OneDrive and a file card
+// follows. The file never goes into a shared conversation.
+func TestFileByConsentCard(t *testing.T) {
+	d := newDoor(t)
+	m := teamstest.Message{ID: "f-1", Conversation: "a:ilze-personal", From: "29:ilze", FromAAD: "aad-ilze", Text: "/it report accounts"}
+	d.say(t, m)
+	var consent teamstest.Posted
+	deadline := time.Now().Add(5 * time.Second)
+	for consent.Consent == "" {
+		for _, p := range d.em.Posted() {
+			if p.Consent != "" {
+				consent = p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no file consent card: %+v", d.em.Posted())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.HasPrefix(consent.Conversation, "a:") || !strings.HasSuffix(consent.ConsentFile, ".csv") {
+		t.Fatalf("consent card %+v", consent)
+	}
+	m.ID = "f-2"
+	if code := d.em.Deliver(d.srv.URL, d.em.AcceptFile(m, consent), d.em.Sign(d.em.URL(), teamstest.Token{})); code != http.StatusOK {
+		t.Fatalf("accept answered %d", code)
+	}
+	if b := d.em.Uploaded(consent.Consent); !strings.Contains(string(b), "lgia.gov.lv") {
+		t.Errorf("uploaded %d bytes: %.80q", len(b), b)
+	}
+	var info bool
+	for _, p := range d.em.Posted() {
+		if p.FileInfo == consent.ConsentFile {
+			info = true
+		}
+	}
+	if !info {
+		t.Errorf("no file info card after the upload")
+	}
+}

@@ -17,7 +17,9 @@ const CardContentType = "application/vnd.microsoft.card.adaptive"
 // Attachment is a message attachment.
 type Attachment struct {
 	ContentType string `json:"contentType"`
-	Content     any    `json:"content"`
+	Content     any    `json:"content,omitempty"`
+	Name        string `json:"name,omitempty"`
+	ContentURL  string `json:"contentUrl,omitempty"`
 }
 
 // verb is the Action.Execute verb of every itbot button.

@@ -32,8 +32,11 @@ const Secret = "itbot-teams-test-secret"
 type Posted struct {
 	Conversation, ID, ReplyTo, Text string
 	// Card is the Adaptive Card attached, as JSON ("" for none).
-	Card    string
-	Updated int
+	Card string
+	// Consent is a file consent card's file name and accept context;
+	// FileInfo the name of a file info card.
+	Consent, ConsentFile, FileInfo string
+	Updated                        int
 }
 
 // All returns what a reader sees: the text and the card.
@@ -42,6 +45,7 @@ func (p Posted) All() string { return p.Text + " " + p.Card }
 type connectorState struct {
 	mu      sync.Mutex
 	sent    map[string][]time.Time // conversation -> recent sends (rate limit)
+	drive   map[string][]byte      // OneDrive uploads by id
 	limited int
 	tokens  map[string]bool
 	members map[string]map[string]any // member id -> account
@@ -97,12 +101,46 @@ func (s *Server) connector(mux *http.ServeMux) {
 		st.mu.Lock()
 		st.seq++
 		p := &Posted{Conversation: r.PathValue("conv"), ID: fmt.Sprintf("1%012d", st.seq), ReplyTo: r.PathValue("reply"), Text: m.Text, Card: card}
+		for _, a := range m.Attachments {
+			switch a.ContentType {
+			case "application/vnd.microsoft.teams.card.file.consent":
+				// File consent cards are for personal chats only ("Send and
+				// receive files using a bot"): elsewhere refused (the
+				// status is inferred).
+				if !strings.HasPrefix(p.Conversation, "a:") {
+					st.mu.Unlock()
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				var c struct {
+					Accept map[string]string `json:"acceptContext"`
+				}
+				json.Unmarshal(a.Content, &c)
+				p.ConsentFile, p.Consent = a.Name, c.Accept["file"]
+			case "application/vnd.microsoft.teams.card.file.info":
+				p.FileInfo = a.Name
+			}
+		}
 		st.posted = append(st.posted, p)
 		st.byID[p.ID] = p
 		st.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
 		writeJSON(w, map[string]string{"id": p.ID})
 	}
+	st.drive = map[string][]byte{}
+	// A OneDrive upload URL: pre-authenticated (no Authorization header),
+	// the file PUT with Content-Range (OneDrive upload sessions).
+	mux.HandleFunc("PUT /onedrive/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" || !strings.HasPrefix(r.Header.Get("Content-Range"), "bytes 0-") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+		st.mu.Lock()
+		st.drive[r.PathValue("id")] = b
+		st.mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	})
 	mux.HandleFunc("POST /v3/conversations/{conv}/activities", post)
 	mux.HandleFunc("POST /v3/conversations/{conv}/activities/{reply}", post)
 	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +259,7 @@ type inMessage struct {
 	Type, Text  string
 	Attachments []struct {
 		ContentType string          `json:"contentType"`
+		Name        string          `json:"name"`
 		Content     json.RawMessage `json:"content"`
 	} `json:"attachments"`
 }
@@ -239,6 +278,9 @@ func readMessage(w http.ResponseWriter, raw []byte) (inMessage, string, bool) {
 	}
 	card := ""
 	for _, a := range m.Attachments {
+		if a.ContentType == "application/vnd.microsoft.teams.card.file.consent" || a.ContentType == "application/vnd.microsoft.teams.card.file.info" {
+			continue // read by the post handler
+		}
 		var c struct {
 			Type, Version string
 		}
@@ -248,7 +290,7 @@ func readMessage(w http.ResponseWriter, raw []byte) (inMessage, string, bool) {
 		}
 		card += string(a.Content)
 	}
-	if m.Text == "" && card == "" {
+	if m.Text == "" && card == "" && len(m.Attachments) == 0 {
 		w.WriteHeader(http.StatusBadRequest)
 		return m, "", false
 	}
@@ -322,4 +364,25 @@ func (s *Server) Limited() int {
 	s.conn.mu.Lock()
 	defer s.conn.mu.Unlock()
 	return s.conn.limited
+}
+
+// AcceptFile is the person's click on Allow of a file consent card: the
+// invoke "fileConsent/invoke" with an upload URL to their OneDrive (here:
+// the emulator's, which keeps what is PUT).
+func (s *Server) AcceptFile(m Message, p Posted) []byte {
+	b, _ := json.Marshal(map[string]any{"type": "invoke", "name": "fileConsent/invoke", "id": m.ID, "channelId": "msteams", "serviceUrl": s.URL(),
+		"from": map[string]string{"id": m.From, "aadObjectId": m.FromAAD}, "recipient": map[string]string{"id": "28:" + AppID},
+		"conversation": map[string]string{"id": p.Conversation, "conversationType": "personal", "tenantId": TenantID},
+		"channelData":  map[string]any{"tenant": map[string]string{"id": TenantID}},
+		"value": map[string]any{"type": "fileUpload", "action": "accept", "context": map[string]string{"file": p.Consent},
+			"uploadInfo": map[string]string{"name": p.ConsentFile, "uploadUrl": s.srv.URL + "/onedrive/" + p.Consent, "contentUrl": s.srv.URL + "/files/" + p.ConsentFile,
+				"uniqueId": p.Consent, "fileType": "csv"}}})
+	return b
+}
+
+// Uploaded returns what was PUT to a OneDrive upload URL.
+func (s *Server) Uploaded(id string) []byte {
+	s.conn.mu.Lock()
+	defer s.conn.mu.Unlock()
+	return s.conn.drive[id]
 }
