@@ -111,11 +111,11 @@ type inbound struct {
 	Activity
 	Name string `json:"name"`
 	// Value is an invoke's payload, read by its handler.
-	Value json.RawMessage `json:"value"`
-	Text         string       `json:"text"`
-	From         Account      `json:"from"`
-	Conversation Conversation `json:"conversation"`
-	ReplyToID    string       `json:"replyToId"`
+	Value        json.RawMessage `json:"value"`
+	Text         string          `json:"text"`
+	From         Account         `json:"from"`
+	Conversation Conversation    `json:"conversation"`
+	ReplyToID    string          `json:"replyToId"`
 }
 
 // maxBody bounds an activity.
