@@ -44,6 +44,10 @@ type Config struct {
 	// WebURL, when set, is the web console's address: files are offered
 	// there (/r/ID), never posted into a chat.
 	WebURL string `yaml:"web_url"`
+	// OpsChannel is the operators' channel: a Teams channel's
+	// conversation id (19:…@thread.tacv2) the bot is installed in ("" =
+	// none).
+	OpsChannel string `yaml:"ops_channel"`
 }
 
 // Adapter is the Teams door: an http.Handler for the Bot Framework's
@@ -337,6 +341,11 @@ func (a *Adapter) refOf(ctx context.Context, key string) (ref, error) {
 	if err != nil {
 		return r, err
 	}
+	if b == nil && key == a.cfg.OpsChannel && key != "" {
+		// The operators' channel before anyone spoke in it: the service
+		// URL of the app's tenant.
+		return a.refOf(ctx, "tenant/"+a.cfg.TenantID)
+	}
 	if b == nil {
 		return r, bot.ErrUnreachable
 	}
@@ -364,8 +373,8 @@ func (a *Adapter) message(rep bot.Reply) Message {
 // Platform implements bot.Surface and bot.Poster.
 func (a *Adapter) Platform() string { return Platform }
 
-// OpsChannel implements bot.Surface: no operators' channel on Teams yet.
-func (a *Adapter) OpsChannel() string { return "" }
+// OpsChannel implements bot.Surface: the configured operators' channel.
+func (a *Adapter) OpsChannel() string { return a.cfg.OpsChannel }
 
 // Send implements bot.Surface.
 func (a *Adapter) Send(ctx context.Context, channel, thread string, rep bot.Reply) (bot.MessageRef, error) {

@@ -40,7 +40,7 @@ func newDoor(t *testing.T) *door {
 	em := teamstest.New()
 	t.Cleanup(em.Close)
 	a, err := teams.New(teams.Config{AppID: teamstest.AppID, Secret: teamstest.Secret, TenantID: teamstest.TenantID,
-		TokenURL: em.TokenURL(), MetadataURL: em.MetadataURL()}, e.Bot.Door(e.Router),
+		TokenURL: em.TokenURL(), MetadataURL: em.MetadataURL(), OpsChannel: opsChannel}, e.Bot.Door(e.Router),
 		teams.Options{Log: slog.New(slog.DiscardHandler), Sleep: func(_ context.Context, d time.Duration) error { em.Advance(d); return nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -389,5 +389,31 @@ func TestFileByConsentCard(t *testing.T) {
 	}
 	if !info {
 		t.Errorf("no file info card after the upload")
+	}
+}
+
+// opsChannel is the operators' Teams channel in the tests.
+const opsChannel = "19:it-operatori@thread.tacv2"
+
+// A new request is announced in the operators' Teams channel, and its
+// card there is edited as the request changes.
+func TestOperatorsChannel(t *testing.T) {
+	d := newDoor(t)
+	d.say(t, teamstest.Message{ID: "o-1", Conversation: "a:anna-personal", From: "29:anna", FromAAD: "aad-anna", Text: "/it dvs incident DVS neatver dokumentus"})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var announced bool
+		for _, p := range d.em.Posted() {
+			if p.Conversation == opsChannel && strings.Contains(p.All(), "IT-2026-") {
+				announced = true
+			}
+		}
+		if announced {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing in the operators' channel: %+v", d.em.Posted())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
