@@ -319,7 +319,10 @@ func (s *Server) DeliverInvoke(endpoint string, body []byte) (int, map[string]an
 	req, _ := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", s.Sign(s.URL(), Token{}))
-	res, err := http.DefaultClient.Do(req)
+	// Teams stops waiting for an invoke's answer after about 15 seconds
+	// and shows the person an error (the Bot Framework's invoke timeout;
+	// the exact figure is inferred): a later answer is lost.
+	res, err := (&http.Client{Timeout: InvokeTimeout}).Do(req)
 	if err != nil {
 		return 0, nil
 	}
@@ -386,3 +389,6 @@ func (s *Server) Uploaded(id string) []byte {
 	defer s.conn.mu.Unlock()
 	return s.conn.drive[id]
 }
+
+// InvokeTimeout is how long Teams waits for an invoke's answer.
+const InvokeTimeout = 15 * time.Second
