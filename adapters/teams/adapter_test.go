@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,19 +287,32 @@ func BenchmarkInboundAck(b *testing.B) {
 	}
 	em.AddMember("29:anna", "aad-anna", "anna.berzina@lgia.gov.lv", "Anna")
 	auth := em.Sign(em.URL(), teamstest.Token{})
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		i++
-		body := em.Activity(teamstest.Message{ID: "b-" + strconv.Itoa(i), Conversation: "a:anna", From: "29:anna", FromAAD: "aad-anna", Text: "/it whoami"})
+	var n atomic.Int64
+	post := func() {
+		body := em.Activity(teamstest.Message{ID: "b-" + strconv.FormatInt(n.Add(1), 10), Conversation: "a:anna", From: "29:anna", FromAAD: "aad-anna", Text: "/it whoami"})
 		req := httptest.NewRequest(http.MethodPost, "/teams/messages", bytes.NewReader(body))
 		req.Header.Set("Authorization", auth)
 		w := httptest.NewRecorder()
 		a.ServeHTTP(w, req)
 		if w.Code != http.StatusOK {
-			b.Fatalf("%d", w.Code)
+			b.Errorf("%d", w.Code)
 		}
 	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			post()
+		}
+	})
+	// 32 activities in flight share the journal's commits (group commit).
+	b.Run("parallel32", func(b *testing.B) {
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				post()
+			}
+		})
+	})
 	b.StopTimer()
 	a.Wait()
 }
