@@ -224,13 +224,16 @@ func (a *Adapter) run(ctx context.Context, in *bot.Inbound) {
 	}
 }
 
-var reMention = regexp.MustCompile(`(?s)<at[^>]*>.*?</at>`)
+var (
+	reMention = regexp.MustCompile(`(?s)<at[^>]*>.*?</at>`)
+	reTag     = regexp.MustCompile(`<[^>]+>`)
+)
 
 // clean turns a message's text into what was typed: mentions of the bot
 // removed, HTML entities and tags undone.
 func clean(s string) string {
 	s = reMention.ReplaceAllString(s, "")
-	s = regexp.MustCompile(`<[^>]+>`).ReplaceAllString(s, "")
+	s = reTag.ReplaceAllString(s, "")
 	return strings.TrimSpace(bot.StripControl(html.UnescapeString(s)))
 }
 
@@ -244,6 +247,9 @@ func (a *Adapter) handle(ctx context.Context, act *inbound, key string) error {
 	m := &bot.Message{Platform: Platform, Channel: act.Conversation.ID, Thread: thread(act), MessageID: act.ID, UserID: act.From.ID,
 		Person: p, Text: clean(act.Text), Source: bot.SourceTyped, Direct: act.Conversation.ConversationType == "personal", Delivery: key}
 	return a.door.Router.Route(ctx, bot.ResponseWriterFunc(func(ctx context.Context, rep bot.Reply) error {
+		if rep.Lang == "" {
+			rep.Lang = p.Language() // a card's own labels (the reject reason) in the reader's language
+		}
 		_, err := a.c.send(ctx, act.ServiceURL, act.Conversation.ID, act.ID, a.message(rep))
 		return bot.WriteFailed(err)
 	}), m)

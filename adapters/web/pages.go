@@ -132,7 +132,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, se *session, p *b
 		s.internal(w, r, se, err)
 		return
 	}
-	data, err := s.queueData(r.Context(), l, pg, q.Get("assignee"))
+	data, err := s.queueData(r.Context(), l, pg)
 	if err != nil {
 		s.internal(w, r, se, err)
 		return
@@ -148,7 +148,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, se *session, p *b
 
 // queueData is the queue page's data besides its filter: rows, counts and
 // the filters' choices.
-func (s *Server) queueData(ctx context.Context, l bot.Lang, pg bot.Page, _ string) (map[string]any, error) {
+func (s *Server) queueData(ctx context.Context, l bot.Lang, pg bot.Page) (map[string]any, error) {
 	counts, err := s.d.Bot.Store.OpenCounts(ctx)
 	if err != nil {
 		return nil, err
@@ -400,8 +400,7 @@ func (s *Server) run(ctx context.Context, p *bot.Person, cmd, delivery string) [
 
 // event is one audit event as the page shows it.
 type event struct {
-	At, Actor, Channel, Text, Note string
-	From, To                       string
+	At, Actor, Channel, Text string
 }
 
 // action is one thing the signed-in person may do to a request.
@@ -441,14 +440,7 @@ func (s *Server) request(w http.ResponseWriter, r *http.Request, se *session, p 
 	}
 	var trail []event
 	for _, ev := range history {
-		e := event{At: bot.FormatTime(ev.At), Actor: ev.Actor, Channel: channelLabel(ev.Platform, l), Text: bot.EventText(ev, l), Note: ev.Note}
-		if ev.To != "" {
-			e.To = ev.To.Label(l)
-		}
-		if ev.From != "" {
-			e.From = ev.From.Label(l)
-		}
-		trail = append(trail, e)
+		trail = append(trail, event{At: bot.FormatTime(ev.At), Actor: ev.Actor, Channel: channelLabel(ev.Platform, l), Text: bot.EventText(ev, l)})
 	}
 	var share int
 	h := health(req, s.d.Used, s.d.Bot.Now(), &share)
